@@ -1,0 +1,1 @@
+"""The Scrapy project: sources, page objects, spiders, pipelines and the headline store."""

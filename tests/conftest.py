@@ -1,0 +1,130 @@
+"""Shared test fixtures: the real-world inputs next to the repo, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_fixture(name: str) -> Path:
+    """Path of a real-world input in ../shared/fixtures; skips the test when the folder is absent."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"real-world fixtures not found at {SHARED_FIXTURES} (they live next to the repository)")
+    return SHARED_FIXTURES / name
+
+
+@dataclass
+class Route:
+    """What the test server answers on one path."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    hits: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: dict[str, Route]
+    log: list[tuple[str, dict[str, str]]]
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.log.append((self.path, dict(self.headers)))
+        route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
+        if route is None:
+            route = Route(b"not found", 404, {"Content-Type": "text/plain"})
+        route.hits += 1
+        if route.delay:
+            time.sleep(route.delay)
+        etag = route.headers.get("ETag")
+        if etag and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(route.status)
+        for key, value in route.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(route.body)))
+        self.end_headers()
+        try:
+            self.wfile.write(route.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@dataclass
+class Server:
+    """A real HTTP server on 127.0.0.1 whose answers the test sets per path."""
+
+    base: str
+    routes: dict[str, Route]
+    log: list[tuple[str, dict[str, str]]]
+
+    def add(self, path: str, body: bytes | str = b"", status: int = 200, content_type: str | None = "text/html",
+            **headers: str) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
+        if content_type:
+            hdrs.setdefault("Content-Type", content_type)
+        self.routes[path] = Route(data, status, hdrs)
+        return self.base + path
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", 200,
+                                                     {"Content-Type": "text/plain"})}
+    log: list[tuple[str, dict[str, str]]] = []
+    handler = type("Handler", (_Handler,), {"routes": routes, "log": log})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, log)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def run_headlines(*args: str, cwd: Path | None = None, timeout: float = 180,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `headlines` command in a child process, as cron or the scheduler would."""
+    return subprocess.run(
+        [sys.executable, "-m", "headlines", *args], capture_output=True, text=True, timeout=timeout,
+        cwd=cwd or ROOT, env={**os.environ, **(env or {})}, check=False,
+    )
+
+
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0",
+        "-s", "DOWNLOAD_TIMEOUT=3", "-s", "HEADLINES_CLASSIFY=False")
+
+
+@pytest.fixture
+def crawl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Crawl a sources file (TOML text) into tmp_path/h.sqlite3 with politeness lifted, untagged."""
+
+    def _crawl(sources: str, *extra: str, classify: bool = False) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "sources.toml"
+        path.write_text(sources, encoding="utf-8")
+        opts = FAST if not classify else FAST[:-2]
+        return run_headlines("--db", str(tmp_path / "h.sqlite3"), "--models-dir", str(tmp_path / "models"),
+                             "crawl", "--sources", str(path), *opts, *extra)
+
+    return _crawl

@@ -1,0 +1,107 @@
+"""Page objects on broken, odd and hostile inputs: each fault gives a clear error or a counted skip."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from crawler.pages.encoding import decode_html
+from crawler.pages.feed import NotAFeed, parse_feed
+from crawler.pages.jsonlist import JsonFields, NotJson, parse_json_list
+from crawler.pages.sitemap import NotASitemap, parse_sitemap
+
+FIELDS = JsonFields(items="list", title="t", link="u")
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeed, match="not a readable feed"):
+        parse_feed(b"<html><body><p>Hello</p></body></html>", "https://x.test/feed", "s")
+
+
+def test_empty_body_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeed):
+        parse_feed(b"", "https://x.test/feed", "s")
+
+
+def test_truncated_feed_keeps_the_entries_it_could_read() -> None:
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b"<item><title>First story survives</title><link>https://x.test/1</link></item>"
+            b"<item><title>Second story is cut")
+    result = parse_feed(body, "https://x.test/feed", "s")
+    assert [h.title for h in result.headlines] == ["First story survives"]
+    assert result.note and "ill-formed" in result.note
+
+
+def test_undeclared_gb2312_feed_is_decoded() -> None:
+    title = "比亚迪十月销量创新高"
+    body = (f'<rss version="2.0"><channel><title>t</title><item><title>{title}</title>'
+            f"<link>https://x.test/1</link></item></channel></rss>").encode("gb2312")
+    result = parse_feed(body, "https://x.test/feed", "s")
+    assert [h.title for h in result.headlines] == [title]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("台積電擴大先進封裝產能計畫", "big5"), ("人民币数字钱包新增离线支付功能", "gb2312"),
+     ("Câmbio: exportações de chips crescem", "latin-1")],
+)
+def test_undeclared_html_encodings_are_detected(text: str, encoding: str) -> None:
+    body = f"<html><body><h1>{text}</h1><p>{text} {text} {text}</p></body></html>".encode(encoding)
+    decoded, _ = decode_html(body, "text/html")
+    assert text in decoded
+
+
+def test_wrongly_declared_encoding_in_header_loses_to_bom() -> None:
+    body = "\ufeff<html><body>芯片</body></html>".encode()
+    decoded, _ = decode_html(body, "text/html; charset=iso-8859-1")
+    assert "芯片" in decoded
+
+
+def test_plain_sitemap_is_reported_not_silently_empty() -> None:
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>https://x.test/a</loc></url><url><loc>https://x.test/b</loc></url></urlset>")
+    result = parse_sitemap(body, "https://x.test/sitemap.xml", "s")
+    assert result.headlines == []
+    assert result.note and "plain sitemap" in result.note and "2 URLs" in result.note
+
+
+def test_gzipped_sitemap_is_read() -> None:
+    body = gzip.compress(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://x.test/a</loc>'
+        b"<news:news><news:title>Zipped headline</news:title></news:news></url></urlset>"
+    )
+    assert [h.title for h in parse_sitemap(body, "https://x.test/s.xml.gz", "s").headlines] == ["Zipped headline"]
+
+
+def test_html_is_not_a_sitemap() -> None:
+    with pytest.raises(NotASitemap, match="<html>"):
+        parse_sitemap(b"<html><body>hi</body></html>", "https://x.test/s.xml", "s")
+
+
+def test_sitemap_does_not_expand_external_entities(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    body = (f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file://{secret}">]>'
+            '<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://x.test/a</loc>'
+            "<news:news><news:title>&x;</news:title></news:news></url></urlset>").encode()
+    result = parse_sitemap(body, "https://x.test/s.xml", "s")
+    assert all("TOP-SECRET" not in h.title for h in result.headlines)
+
+
+def test_jsonp_is_unwrapped() -> None:
+    body = b'cb({"list": [{"t": "Wrapped headline", "u": "https://x.test/1"}]});'
+    assert [h.title for h in parse_json_list(body, "https://x.test/api", "s", FIELDS).headlines] == [
+        "Wrapped headline"
+    ]
+
+
+def test_json_items_expression_that_finds_no_list_names_it() -> None:
+    with pytest.raises(NotJson, match="'list' finds dict"):
+        parse_json_list(b'{"list": {"a": 1}}', "https://x.test/api", "s", FIELDS)
+
+
+def test_html_error_page_is_not_json() -> None:
+    with pytest.raises(NotJson, match="not JSON"):
+        parse_json_list(b"<html>502 Bad Gateway</html>", "https://x.test/api", "s", FIELDS)
