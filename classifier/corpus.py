@@ -1,0 +1,144 @@
+"""The labeled corpus: reading ``headline,sector`` CSV files and finding what would spoil training on them.
+
+`read_corpus` rejects files it cannot read as a corpus (not UTF-8, wrong header, wrong column count) with a
+`CorpusError` naming the file and line. `corpus_problems` lists what is readable but wrong: unknown labels,
+empty headlines, duplicates and near-duplicates. Near-duplicates (the same story reworded slightly, or a
+template with other numbers) would sit on both sides of a cross-validation split and inflate the scores.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from classifier import LABELS
+
+DEFAULT_CORPUS: Path = Path(__file__).resolve().parent / "data" / "headlines.csv"
+HEADER = ("headline", "sector")
+NEAR_DUPLICATE_JACCARD = 0.8
+"""Two headlines whose word sets (numbers folded) overlap this much are near-duplicates."""
+
+_WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be used; the message names the file, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Headlines and their labels, in file order; ``sha256`` is the hash of the file's bytes."""
+
+    texts: list[str]
+    labels: list[str]
+    sha256: str
+    path: Path
+    lines: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def line(self, index: int) -> int:
+        """The file line number of row ``index`` (the header is line 1)."""
+        return self.lines[index] if self.lines else index + 2
+
+
+def read_corpus(path: Path) -> Corpus:
+    """Read a UTF-8 CSV with header ``headline,sector``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the corpus: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CorpusError(f"{path}:{line}: not UTF-8 (byte {data[exc.start]:#04x})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != HEADER:
+        raise CorpusError(f"{path}:1: the header must be 'headline,sector', found {','.join(header or [])!r}")
+    texts: list[str] = []
+    labels: list[str] = []
+    lines: list[int] = []
+    for row in reader:
+        line = reader.line_num
+        if not row:
+            continue
+        if len(row) != 2:
+            raise CorpusError(f"{path}:{line}: expected 2 columns (headline,sector), found {len(row)}")
+        texts.append(row[0].strip())
+        labels.append(row[1].strip())
+        lines.append(line)
+    return Corpus(texts, labels, hashlib.sha256(data).hexdigest(), path, tuple(lines))
+
+
+def corpus_problems(corpus: Corpus) -> list[str]:
+    """One message per unknown label, empty headline, duplicate and near-duplicate, in file order."""
+    return [p.message for p in _problems(corpus)]
+
+
+def fatal_problems(corpus: Corpus) -> list[str]:
+    """The problems that make training impossible: unknown labels and empty headlines."""
+    return [p.message for p in _problems(corpus) if p.kind in ("label", "empty")]
+
+
+@dataclass(frozen=True)
+class _Problem:
+    line: int
+    kind: str  # label | empty | duplicate | near-duplicate
+    message: str
+
+
+def _problems(corpus: Corpus) -> list[_Problem]:
+    where = str(corpus.path)
+    problems: list[_Problem] = []
+    seen: dict[str, int] = {}
+    keys = [" ".join(text.casefold().split()) for text in corpus.texts]
+    for i, (key, label) in enumerate(zip(keys, corpus.labels, strict=True)):
+        line = corpus.line(i)
+        if label not in LABELS:
+            expected = ", ".join(LABELS)
+            problems.append(_Problem(line, "label", f"{where}:{line}: unknown label {label!r} (expected {expected})"))
+        if not key:
+            problems.append(_Problem(line, "empty", f"{where}:{line}: empty headline"))
+        elif key in seen:
+            message = f"{where}:{line}: duplicate of line {seen[key]}: {corpus.texts[i]!r}"
+            problems.append(_Problem(line, "duplicate", message))
+        else:
+            seen[key] = line
+    for i, j in near_duplicates(corpus.texts):
+        if keys[i] != keys[j]:  # exact duplicates are reported above
+            li, lj = corpus.line(i), corpus.line(j)
+            message = f"{where}:{lj}: near-duplicate of line {li}: {corpus.texts[j]!r} ~ {corpus.texts[i]!r}"
+            problems.append(_Problem(lj, "near-duplicate", message))
+    return sorted(problems, key=lambda p: p.line)
+
+
+def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of non-empty texts whose word sets have Jaccard similarity >= ``threshold``."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, text in enumerate(texts):
+        words = {_DIGITS.sub("0", w) for w in _WORD.findall(text.casefold())}
+        for w in words:
+            rows.append(i)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    if not rows:
+        return []
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), len(vocab)))
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    overlap = sparse.triu(x @ x.T, k=1).tocoo()
+    union = sizes[overlap.row] + sizes[overlap.col] - overlap.data
+    keep = overlap.data >= threshold * union
+    pairs = sorted(zip(overlap.row[keep].tolist(), overlap.col[keep].tolist(), strict=True))
+    return [(int(i), int(j)) for i, j in pairs]

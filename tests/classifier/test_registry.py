@@ -1,0 +1,161 @@
+"""The model registry: round trip, determinism, and the refusals that keep untrusted pickles unloaded."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import warnings
+from pathlib import Path
+
+import joblib
+import pytest
+from sklearn.exceptions import InconsistentVersionWarning
+
+from classifier import LABELS
+from classifier.corpus import CorpusError
+from classifier.registry import (
+    CURRENT_FILE,
+    METADATA_FILE,
+    MODEL_FILE,
+    ModelMissing,
+    ModelTampered,
+    ModelVersionMismatch,
+    ensure_model,
+    list_models,
+    load_current,
+    train_model,
+)
+
+SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "classifier" / "small.csv"
+HEADLINES = ["BYD raises prices of electric cars", "SMIC expands wafer output", "Alipay launches wallet",
+             "Temu sales climb", "Tencent releases new game"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    models = tmp_path_factory.mktemp("models")
+    train_model(SMALL, models)
+    return models
+
+
+@pytest.fixture
+def models(trained: Path, tmp_path: Path) -> Path:
+    """A private copy of the trained registry that a test may damage."""
+    return Path(shutil.copytree(trained, tmp_path / "models"))
+
+
+def model_dir(models: Path) -> Path:
+    return models / (models / CURRENT_FILE).read_text().strip()
+
+
+def test_round_trip_predicts_the_same(trained: Path, tmp_path: Path) -> None:
+    fresh = train_model(SMALL, tmp_path / "m")
+    loaded = load_current(tmp_path / "m")
+    assert loaded.model_id == fresh.model_id
+    assert [p.sector for p in loaded.predict(HEADLINES)] == [p.sector for p in fresh.predict(HEADLINES)]
+    assert loaded.predict_proba(HEADLINES) == pytest.approx(fresh.predict_proba(HEADLINES))
+
+
+def test_metadata_records_what_is_needed(trained: Path) -> None:
+    meta = json.loads((model_dir(trained) / METADATA_FILE).read_text())
+    for key in ("id", "created", "python", "scikit_learn", "joblib", "corpus", "labels", "parameters", "metrics",
+                "thresholds", "model_sha256"):
+        assert key in meta, key
+    assert meta["labels"] == list(LABELS)
+    assert meta["corpus"]["size"] == 100 and len(meta["corpus"]["sha256"]) == 64
+    assert set(meta["metrics"]["recall"]) == set(LABELS) and 0 <= meta["metrics"]["macro_f1"] <= 1
+    assert set(meta["thresholds"]) == set(LABELS[:-1])
+    assert meta["parameters"]["model__estimator__class_weight"] == "balanced"
+
+
+def test_training_is_deterministic(trained: Path, tmp_path: Path) -> None:
+    again = train_model(SMALL, tmp_path / "m")
+    first = json.loads((model_dir(trained) / METADATA_FILE).read_text())
+    assert again.metadata["metrics"] == first["metrics"]
+    assert again.metadata["thresholds"] == first["thresholds"]
+
+
+def test_each_training_makes_a_new_current_model(models: Path) -> None:
+    old = model_dir(models).name
+    new = train_model(SMALL, models)
+    assert new.model_id != old and load_current(models).model_id == new.model_id
+    listed = list_models(models)
+    assert [m["id"] for m in listed] == [old, new.model_id]
+    assert [m["current"] for m in listed] == [False, True]
+
+
+def test_tampered_model_is_refused(models: Path) -> None:
+    with (model_dir(models) / MODEL_FILE).open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelTampered, match="SHA-256.*headlines train"):
+        load_current(models)
+
+
+def test_other_scikit_learn_version_is_refused(models: Path) -> None:
+    path = model_dir(models) / METADATA_FILE
+    meta = json.loads(path.read_text())
+    meta["scikit_learn"] = "1.5.0"
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelVersionMismatch, match="scikit-learn 1.5.0.*headlines train"):
+        load_current(models)
+
+
+def test_pickle_level_version_warning_is_refused(models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def load(path: Path) -> object:
+        warnings.warn(InconsistentVersionWarning(estimator_name="LinearSVC", current_sklearn_version="1.9.1",
+                                                 original_sklearn_version="1.5.0"), stacklevel=1)
+        return None
+
+    monkeypatch.setattr(joblib, "load", load)
+    with pytest.raises(ModelVersionMismatch, match="headlines train"):
+        load_current(models)
+
+
+@pytest.mark.parametrize("current", ["../elsewhere", "/etc", "a/b", ""])
+def test_current_cannot_point_outside_the_models_dir(models: Path, current: str) -> None:
+    (models / CURRENT_FILE).write_text(current)
+    with pytest.raises(ModelTampered, match="invalid model id"):
+        load_current(models)
+
+
+def test_symlinked_model_outside_is_refused(models: Path, tmp_path: Path) -> None:
+    folder = model_dir(models)
+    outside = tmp_path / "outside.joblib"
+    shutil.move(folder / MODEL_FILE, outside)
+    (folder / MODEL_FILE).symlink_to(outside)
+    with pytest.raises(ModelTampered, match="outside"):
+        load_current(models)
+
+
+def test_missing_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissing, match="headlines train"):
+        load_current(tmp_path)
+    (tmp_path / CURRENT_FILE).write_text("20260101-000000-abc")
+    with pytest.raises(ModelMissing, match="headlines train"):
+        load_current(tmp_path)
+
+
+def test_ensure_model_trains_once_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    said: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="classifier.registry"):
+        first = ensure_model(tmp_path / "m", SMALL, progress=said.append)
+    assert "No model" in said[0] and "training" in said[0] and "training" in caplog.text
+    said.clear()
+    second = ensure_model(tmp_path / "m", SMALL, progress=said.append)
+    assert second.model_id == first.model_id and said == []
+
+
+def test_ensure_model_does_not_replace_a_refused_model(models: Path) -> None:
+    with (model_dir(models) / MODEL_FILE).open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelTampered):
+        ensure_model(models, SMALL)
+
+
+def test_corpus_with_unknown_labels_is_not_trained(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SMALL.read_text() + "Robots take over,robots\n")
+    with pytest.raises(CorpusError, match="bad.csv:102: unknown label 'robots'"):
+        train_model(bad, tmp_path / "m")
+    assert not (tmp_path / "m" / CURRENT_FILE).exists()
