@@ -30,6 +30,8 @@ def run_status(stats: dict[str, object]) -> str:
         return "ok"
     if stats.get("headlines/not_modified", 0):
         return "not_modified"
+    if stats.get("offsite/filtered", 0):  # Scrapy drops off-site redirects when scheduling, with no errback
+        return "offsite"
     return "empty"
 
 
@@ -70,6 +72,8 @@ class RunRecorder:
         run.duplicates = int(stats.get("headlines/duplicates", 0))
         prefix = "headlines/dropped/"
         run.dropped = {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+        if run.status == "offsite" and ERROR_MESSAGE not in stats:
+            run.error = "redirected to another site, not followed (allowed: " + ", ".join(spider.allowed_domains) + ")"
         run.error = run.error or stats.get(ERROR_MESSAGE) or stats.get("headlines/note")  # type: ignore[assignment]
         try:
             self.store.finish_run(self.run_id, run)

@@ -21,8 +21,8 @@ from twisted.python.failure import Failure
 from crawler.extensions import run_status
 from crawler.items import Headline
 from crawler.pipelines import DedupePipeline, NormalizePipeline, StorePipeline
-from crawler.spiders.base import classify_failure, source_from_args
 from crawler.sources import SourcesError
+from crawler.spiders.base import classify_failure, source_from_args
 from crawler.store import SQLiteStore
 
 

@@ -1,0 +1,181 @@
+"""The model commands of `headlines`: train, evaluate, classify and models.
+
+Each command is a thin layer over `classifier`: it reads its input, calls one or two library functions and
+prints the result. Progress goes to stderr and results to stdout, so ``headlines classify < in > out.csv``
+keeps the CSV clean. Model and corpus errors become a one-line message with the documented exit code
+(`headlines.errors.ExitCode`): MODEL for a missing, tampered or mismatched model, ERROR for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+from classifier.corpus import DEFAULT_CORPUS, CorpusError, read_corpus
+from classifier.registry import ModelError, ensure_model, list_models, train_model
+from classifier.report import html_report, metrics_table, text_report
+from classifier.tagger import Tagger
+from classifier.training import evaluate_tagger
+from headlines.context import AppContext
+from headlines.errors import ExitCode
+
+HOLDOUT = DEFAULT_CORPUS.with_name("holdout.csv")
+CLASSIFY_HEADER = ("headline", "sector", "confidence", "tags")
+BATCH = 2000
+
+
+class InputError(click.ClickException):
+    """Bad input (a corpus, a file that is not UTF-8): one line on stderr, exit code ERROR."""
+
+    exit_code = ExitCode.ERROR
+
+
+class ModelUnusable(click.ClickException):
+    """The model is missing, tampered with or from another scikit-learn: exit code MODEL."""
+
+    exit_code = ExitCode.MODEL
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn classifier errors into click errors that carry the documented exit code."""
+    try:
+        yield
+    except ModelError as exc:
+        raise ModelUnusable(str(exc)) from exc
+    except CorpusError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+_DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option("--data", type=_DATA, default=None, metavar="CSV",
+              help=f"Labeled corpus (header headline,sector). Default: {DEFAULT_CORPUS.name} in classifier/data.")
+@click.pass_obj
+def train(app: AppContext, data: Path | None) -> None:
+    """Train a model on the labeled corpus and make it the current one.
+
+    Cross-validates the pipeline (5 folds) for honest metrics and tag thresholds, fits it on every
+    headline, saves models/<id>/model.joblib with metadata.json and points models/CURRENT at it.
+    """
+    with domain_errors():
+        tagger = train_model(data or DEFAULT_CORPUS, app.models_dir, progress=_progress)
+    metrics = tagger.metadata["metrics"]
+    click.echo(f"Model {tagger.model_id} ({tagger.metadata['pipeline']}), {metrics['source']}:")
+    click.echo(metrics_table(metrics))
+    thresholds = ", ".join(f"{k} {v:.2f}" for k, v in tagger.metadata["thresholds"].items())
+    click.echo(f"tag thresholds: {thresholds}")
+
+
+@click.command()
+@click.option("--data", type=_DATA, default=None, metavar="CSV",
+              help="Labeled headlines to score the current model on. Default: classifier/data/holdout.csv if "
+                   "present, else the training corpus (cross-validated, since a model cannot be judged on "
+                   "the headlines it learned from).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Also write a self-contained HTML report (confusion grid, reliability curve).")
+@click.pass_obj
+def evaluate(app: AppContext, data: Path | None, html_file: Path | None) -> None:
+    """Score the current model: per-sector precision/recall/F1, confusion matrix and calibration."""
+    path = data or (HOLDOUT if HOLDOUT.is_file() else DEFAULT_CORPUS)
+    with domain_errors():
+        tagger = ensure_model(app.models_dir, progress=_progress)
+        evaluation = evaluate_tagger(tagger, read_corpus(path))
+    title = f"Model {tagger.model_id}"
+    click.echo(text_report(evaluation, title=title))
+    if html_file is not None:
+        html_file.write_text(html_report(evaluation, title=f"Headline classifier: {title}"), encoding="utf-8")
+        _progress(f"HTML report written to {html_file}")
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"), default="-", required=False)
+@click.option("--explain", is_flag=True, help="Add an `explanation` column: the words that pushed toward the "
+                                              "sector (+) and the strongest one against (−).")
+@click.pass_obj
+def classify(app: AppContext, file: IO[bytes], explain: bool) -> None:
+    """Tag headlines, one per line, from FILE or stdin; write CSV to stdout.
+
+    Columns: headline,sector,confidence,tags (confidence is a probability in [0, 1]; tags are the sectors
+    that cleared their threshold, the top one first, separated by ';'). Blank lines are skipped. Input must
+    be UTF-8. The first use with no model trains one from the corpus.
+    """
+    with domain_errors():
+        tagger = ensure_model(app.models_dir, progress=_progress)
+    name = getattr(file, "name", "<stdin>")
+    label = "<stdin>" if name in ("<stdin>", "-") else str(name)
+    header = CLASSIFY_HEADER + (("explanation",) if explain else ())
+    if hasattr(file, "isatty") and file.isatty():  # typed lines: answer each as it comes
+        lines: Iterable[str] = _lines(file, label)
+        size = 1
+    else:  # a file or pipe: read it all first, so bad input fails before any CSV is written
+        lines, size = list(_lines(file, label)), BATCH
+    click.echo(",".join(header))
+    for batch in _batches(iter(lines), size=size):
+        click.echo(_rows(tagger, batch, explain), nl=False)
+
+
+def _lines(stream: IO[bytes], name: str) -> Iterator[str]:
+    """Non-blank, stripped lines; a line that is not UTF-8 stops with an error naming it."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: line {number} is not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1}); "
+                "convert it first, e.g. with iconv -t UTF-8"
+            ) from None
+        line = line.strip()
+        if line:
+            yield line
+
+
+def _batches(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _rows(tagger: Tagger, texts: list[str], explain: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for text, p in zip(texts, tagger.predict(texts), strict=True):
+        row = [text, p.sector, f"{p.confidence:.4f}", ";".join(p.tags)]
+        if explain:
+            row.append(str(tagger.explain(text, p.sector)))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@click.command()
+@click.pass_obj
+def models(app: AppContext) -> None:
+    """List the trained models: id, created, pipeline, cross-validated macro-F1; * marks the current one."""
+    found = list_models(app.models_dir)
+    if not found:
+        click.echo(f"No models in {app.models_dir}. Run `headlines train`.", err=True)
+        return
+    click.echo(f"  {'id':<30} {'created':<21} {'macro-F1':>8}  pipeline")
+    for m in found:
+        f1 = m.get("metrics", {}).get("macro_f1")
+        mark = "*" if m["current"] else " "
+        f1_text = f"{f1:.3f}" if isinstance(f1, float) else "-"
+        detail = m.get("pipeline", m.get("error", ""))
+        click.echo(f"{mark} {m['id']:<30} {m.get('created', ''):<21} {f1_text:>8}  {detail}")

@@ -1,0 +1,267 @@
+"""Real crawls against a real HTTP server on 127.0.0.1, into a real SQLite file, in child processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.store import SQLiteStore
+from tests.conftest import FAST, ROOT, Server, run_headlines
+
+Crawl = Callable[..., subprocess.CompletedProcess[str]]
+
+LIST_PAGE = """<html><head><meta charset="utf-8"><title>Tech live</title></head><body>
+<nav><a href="/">Home</a> <a href="/tech/">Tech</a> <a href="/login">Log in</a></nav>
+<ul class="list">{items}</ul>
+<footer><a href="/about">About us</a> <a href="/privacy">Privacy</a></footer></body></html>"""
+TITLES = [
+    "Battery maker lines up sodium-ion packs for small cars",
+    "Payment app caps fees charged to street vendors",
+    "Foundry orders for mature nodes pick up again",
+    "Marketplace merchants count returns after festival",
+    "City cuts mortgage down payments to revive sales",
+    "Robotaxi operator wins permit to cross the river",
+    "Memory prices climb for a third straight month",
+    "Handset shipments slip in the third quarter",
+]
+
+
+def list_page(titles: list[str], prefix: str = "/news/2026/11/") -> str:
+    items = "".join(
+        f'<li><span>2026-11-20</span> <a href="{prefix}{i:03d}-story.html?utm_source=x">{t}</a></li>'
+        for i, t in enumerate(titles, 1)
+    )
+    return LIST_PAGE.format(items=items)
+
+
+def rss(titles: list[str], base: str) -> str:
+    items = "".join(
+        f"<item><title>{t}</title><link>{base}/feed/{i}.html</link>"
+        f"<pubDate>Fri, 20 Nov 2026 0{i % 10}:00:00 +0800</pubDate></item>"
+        for i, t in enumerate(titles, 1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+
+
+def source(name: str, kind: str, url: str, **extra: str) -> str:
+    lines = [f'[[sources]]\nname = "{name}"\nkind = "{kind}"\nurl = "{url}"']
+    lines += [f'{k} = "{v}"' for k, v in extra.items()]
+    return "\n".join(lines) + "\n\n"
+
+
+def rows(tmp_path: Path) -> list[dict[str, object]]:
+    store = SQLiteStore(tmp_path / "h.sqlite3")
+    try:
+        return list(store.export_rows())
+    finally:
+        store.close()
+
+
+def statuses(tmp_path: Path) -> dict[str, str]:
+    db = sqlite3.connect(tmp_path / "h.sqlite3")
+    try:
+        return dict(db.execute("SELECT source, status FROM runs ORDER BY id").fetchall())
+    finally:
+        db.close()
+
+
+def closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_all_kinds_and_faults_in_one_crawl(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    good = {
+        "portal": server.add("/live/", list_page(TITLES)),
+        "feed": server.add("/feed.xml", rss(TITLES[:3], server.base), content_type="application/rss+xml"),
+        "sitemap": server.add("/news.xml", (
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            f"<url><loc>{server.base}/s/1.html</loc><news:news><news:title>Chip tool orders jump</news:title>"
+            "<news:publication_date>2026-11-20</news:publication_date></news:news></url></urlset>"
+        ), content_type="application/xml"),
+        "json": server.add("/api/list", '{"datas": [{"desc": "Wallet adds offline mode", "link": "/j/1.html",'
+                           ' "time": "2026-11-20 09:00"}]}', content_type="application/json"),
+    }
+    server.add("/missing", "gone", status=404)
+    server.add("/broken", "oops", status=500)
+    server.add("/slow", list_page(TITLES))
+    server.routes["/slow"].delay = 2.5
+    server.add("/away", "", status=302, Location=f"http://localhost:{server.base.rsplit(':', 1)[1]}/live/")
+    server.add("/logo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    server.add("/huge", "<html><body>" + "<p>filler text</p>" * 20000 + "</body></html>")
+    server.add("/blank", "<html><body><p>No headlines today.</p></body></html>")
+    server.add("/bad-feed", "<html><body>Not a feed at all</body></html>")
+    sources = "".join([
+        source("ok-portal", "portal", good["portal"]),
+        source("ok-feed", "feed", good["feed"], tz="+08:00"),
+        source("ok-sitemap", "sitemap", good["sitemap"]),
+        f'[[sources]]\nname = "ok-json"\nkind = "json"\nurl = "{good["json"]}"\nitems = "datas"\n'
+        'title = "desc"\nlink = "link"\ndate = "time"\ntz = "+08:00"\n\n',
+        source("http-404", "feed", server.base + "/missing"),
+        source("http-500", "portal", server.base + "/broken"),
+        source("too-slow", "portal", server.base + "/slow"),
+        source("refused", "feed", f"http://127.0.0.1:{closed_port()}/feed"),
+        source("offsite", "portal", server.base + "/away"),
+        source("not-html", "portal", server.base + "/logo.png"),
+        source("oversized", "portal", server.base + "/huge"),
+        source("no-headlines", "portal", server.base + "/blank"),
+        source("not-a-feed", "feed", server.base + "/bad-feed"),
+    ])
+    done = crawl(sources, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=100000")
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert statuses(tmp_path) == {
+        "ok-portal": "ok", "ok-feed": "ok", "ok-sitemap": "ok", "ok-json": "ok",
+        "http-404": "http_error", "http-500": "http_error", "too-slow": "timeout",
+        "refused": "connection_error", "offsite": "offsite", "not-html": "unparsable",
+        "oversized": "too_large", "no-headlines": "empty", "not-a-feed": "unparsable",
+    }
+    stored = rows(tmp_path)
+    titles = {r["title"] for r in stored}
+    assert set(TITLES) <= titles
+    assert {"Chip tool orders jump", "Wallet adds offline mode"} <= titles
+    assert len(stored) == len(TITLES) + 3 + 2  # the feed repeats three portal titles under its own URLs
+    assert all("utm_" not in str(r["url"]) for r in stored)
+    json_row = next(r for r in stored if r["title"] == "Wallet adds offline mode")
+    assert json_row["published_at"] == "2026-11-20T01:00:00+00:00"
+    table = done.stdout
+    assert "HTTP 404" in table and "4/13 sources ok" in table
+
+
+def test_robots_txt_is_obeyed(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    server.add("/private/list", list_page(TITLES))
+    done = crawl(source("robots", "portal", server.base + "/private/list"))
+    assert done.returncode == 3
+    assert statuses(tmp_path) == {"robots": "robots"}
+    assert "forbidden by robots.txt" in done.stdout
+    assert "/private/list" not in [path for path, _ in server.log]
+
+
+def test_second_crawl_adds_no_duplicates_and_revalidates(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    portal = server.add("/live/", list_page(TITLES))
+    feed = server.add("/feed.xml", rss(TITLES[:4], server.base), content_type="application/rss+xml",
+                      ETag='"v1"')
+    sources = source("portal", "portal", portal) + source("feed", "feed", feed)
+    first = crawl(sources)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = rows(tmp_path)
+    assert len(before) == len(TITLES) + 4
+    second = crawl(sources)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = rows(tmp_path)
+    assert after == before
+    feed_requests = [headers for path, headers in server.log if path == "/feed.xml"]
+    assert feed_requests[-1].get("If-None-Match") == '"v1"'
+    assert statuses(tmp_path) == {"portal": "ok", "feed": "not_modified"}
+    db = sqlite3.connect(tmp_path / "h.sqlite3")
+    found, new, dup = db.execute("SELECT found, new, duplicates FROM runs WHERE source='portal' "
+                                 "ORDER BY id DESC").fetchone()
+    assert (found, new, dup) == (len(TITLES), 0, len(TITLES))
+
+
+def test_changed_title_on_a_known_url_is_kept_as_history(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    portal = server.add("/live/", list_page(TITLES))
+    crawl(source("portal", "portal", portal))
+    server.add("/live/", list_page(["Battery maker delays sodium-ion packs for small cars", *TITLES[1:]]))
+    crawl(source("portal", "portal", portal))
+    assert len(rows(tmp_path)) == len(TITLES)
+    db = sqlite3.connect(tmp_path / "h.sqlite3")
+    assert db.execute("SELECT title FROM title_history").fetchall() == [(TITLES[0],)]
+
+
+def test_only_empty_sources_exit_4(server: Server, crawl: Crawl) -> None:
+    url = server.add("/blank", "<html><body><p>Nothing here.</p></body></html>")
+    done = crawl(source("blank", "portal", url))
+    assert done.returncode == 4
+    assert "empty" in done.stdout
+
+
+def test_invalid_sources_file_changes_nothing(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    url = server.add("/live/", list_page(TITLES))
+    assert crawl(source("portal", "portal", url)).returncode == 0
+    done = crawl(source("portal", "portal", url) + '[[sources]]\nname = "x"\nkind = "feed"\n')
+    assert done.returncode == 1
+    assert "sources.toml: source #2 ('x'): missing key 'url'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(rows(tmp_path)) == len(TITLES)
+
+
+def test_sigkill_leaves_a_database_that_opens_with_what_was_committed(server: Server, tmp_path: Path) -> None:
+    children = [f"/sm/{i}.xml" for i in range(40)]
+    server.add("/index.xml", '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+        f"<sitemap><loc>{server.base}{c}</loc></sitemap>" for c in children) + "</sitemapindex>",
+        content_type="application/xml")
+    for n, child in enumerate(children):
+        urls = "".join(
+            f"<url><loc>{server.base}/n/{n}/{i}.html</loc><news:news><news:title>Story {n}-{i} about chips"
+            "</news:title></news:news></url>" for i in range(200))
+        server.add(child, '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                   f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>',
+                   content_type="application/xml")
+        server.routes[child].delay = 0.3
+    (tmp_path / "s.toml").write_text(source("big", "sitemap", server.base + "/index.xml"))
+    db = tmp_path / "h.sqlite3"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "headlines", "--db", str(db), "crawl", "--sources", str(tmp_path / "s.toml"),
+         *FAST, "-s", "HEADLINES_STORE_BATCH=100", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ),
+    )
+    deadline = time.monotonic() + 60
+    committed = 0
+    while time.monotonic() < deadline and committed < 400:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                committed = sqlite3.connect(db).execute("SELECT count(*) FROM headlines").fetchone()[0]
+            except sqlite3.OperationalError:
+                committed = 0
+    assert child.poll() is None, "the crawl ended before it could be killed"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    check = sqlite3.connect(db)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT count(*) FROM headlines").fetchone()[0] >= committed >= 400
+    assert check.execute("SELECT status FROM runs").fetchall() == [("running",)]
+
+
+def test_export_writes_the_contract_columns(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    crawl(source("portal", "portal", server.add("/live/", list_page(TITLES))))
+    out = tmp_path / "out.csv"
+    done = run_headlines("--db", str(tmp_path / "h.sqlite3"), "export", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    reader = csv.reader(io.StringIO(out.read_text(encoding="utf-8")))
+    header = next(reader)
+    assert header == ["title", "url", "source", "published_at", "first_seen_at", "sector", "confidence",
+                      "tags", "label", "model_id"]
+    body = list(reader)
+    assert {r[0] for r in body} == set(TITLES)
+    assert all(r[4].endswith("+00:00") for r in body)
+
+
+def test_scrapy_commands_use_the_same_extraction(server: Server, tmp_path: Path) -> None:
+    url = server.add("/feed.xml", rss(TITLES[:3], server.base), content_type="application/rss+xml")
+    env = {**os.environ, "HEADLINES_DB": str(tmp_path / "h.sqlite3"), "HEADLINES_MODELS": str(tmp_path / "m")}
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
+                            env=env, check=True)
+    assert listed.stdout.split() == ["feed", "json", "portal", "sitemap"]
+    out = tmp_path / "out.csv"
+    subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", f"url={url}", "-O", str(out),
+         "-s", "HEADLINES_CLASSIFY=False", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+        cwd=ROOT, capture_output=True, text=True, env=env, check=True, timeout=120,
+    )
+    exported = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["title"] for r in exported] == TITLES[:3]
+    assert exported[0]["source"] == "feed-127-0-0-1"

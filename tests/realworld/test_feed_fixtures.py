@@ -1,0 +1,99 @@
+"""Real-world feeds and news sitemaps from ../shared/fixtures, served on 127.0.0.1 and crawled for real.
+
+Every entry that feedparser finds with a title and a link must end up stored (under its canonical URL),
+every <news:title> of a news sitemap likewise; the ill-formed and empty documents must fail or come back
+empty with a status, without stopping the other sources.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+import feedparser
+import pytest
+from lxml import etree
+
+from crawler.clean import canonical_url, clean_title
+from crawler.pages.encoding import utf8_if_undeclared
+from tests.conftest import SHARED_FIXTURES, Server, shared_fixture
+
+Crawl = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def manifest() -> list[dict[str, str]]:
+    if not (SHARED_FIXTURES / "MANIFEST.tsv").is_file():
+        pytest.skip(f"real-world fixtures not found at {SHARED_FIXTURES} (they live next to the repository)")
+    with (SHARED_FIXTURES / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def expected_feed_urls(body: bytes, url: str) -> set[str]:
+    parsed = feedparser.parse(body, response_headers={"content-location": url, "content-type": "application/xml"})
+    urls = set()
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if clean_title(entry.get("title")) and link:
+            try:
+                urls.add(canonical_url(urljoin(url, link)))
+            except ValueError:
+                continue
+    return urls
+
+
+def expected_sitemap_urls(body: bytes) -> set[str]:
+    root = etree.fromstring(body)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "n": "http://www.google.com/schemas/sitemap-news/0.9"}
+    return {
+        canonical_url(u.findtext("s:loc", namespaces=ns).strip())
+        for u in root.findall("s:url", ns)
+        if (u.findtext("n:news/n:title", namespaces=ns) or "").strip()
+    }
+
+
+def test_every_titled_entry_of_real_feeds_and_sitemaps_is_stored(
+    server: Server, crawl: Crawl, tmp_path: Path
+) -> None:
+    rows = [r for r in manifest() if r["kind"] in ("rss", "atom", "rdf", "sitemap")]
+    expected: dict[str, set[str]] = {}
+    sources = []
+    for row in rows:
+        body = (SHARED_FIXTURES / row["file"]).read_bytes()
+        name = row["file"].rsplit(".", 1)[0][:60].rstrip("-")
+        url = server.add(f"/f/{row['file']}", body, content_type="application/xml")
+        kind = "sitemap" if row["kind"] == "sitemap" else "feed"
+        expected[name] = expected_sitemap_urls(body) if kind == "sitemap" else expected_feed_urls(body, url)
+        sources.append(f'[[sources]]\nname = "{name}"\nkind = "{kind}"\nurl = "{url}"\n')
+    done = crawl("\n".join(sources))
+    assert done.returncode in (0, 3, 4), done.stderr[-2000:]
+    db = sqlite3.connect(tmp_path / "h.sqlite3")
+    stored: dict[str, set[str]] = {}
+    for source, url in db.execute("SELECT source, url FROM headlines"):
+        stored.setdefault(source, set()).add(url)
+    all_stored = set().union(*stored.values())
+    status = dict(db.execute("SELECT source, status FROM runs"))
+    print(f"\n{'source':<50} {'status':<12} {'expected':>8} {'stored':>6}")
+    for name, urls in expected.items():
+        print(f"{name:<50} {status[name]:<12} {len(urls):>8} {len(stored.get(name, ())):>6}")
+    missing = {name: sorted(urls - all_stored)[:3] for name, urls in expected.items() if urls - all_stored}
+    assert not missing
+    for name, urls in expected.items():
+        if urls:
+            assert status[name] == "ok", name
+        if not stored.get(name):
+            assert status[name] != "ok", name
+    assert sum(len(u) for u in expected.values()) > 700  # the fixtures were really read
+
+
+@pytest.mark.parametrize(
+    "name", ["feedparser-chardet-gb2312-undeclared.xml", "feedparser-chardet-big5-atom-undeclared.xml"]
+)
+def test_undeclared_chinese_encodings_are_read_as_chinese(name: str) -> None:
+    body = utf8_if_undeclared(shared_fixture(name).read_bytes(), "application/xml")
+    parsed = feedparser.parse(body)
+    title = (parsed.entries[0] if parsed.entries else parsed.feed).get("title", "")
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in title) >= 4, title
