@@ -18,7 +18,8 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from classifier.text import HeadlineAnalyzer
+from classifier.lexicon import TERM_WORDS
+from classifier.text import CONCEPT, HeadlineAnalyzer
 
 TOP_WORDS = 4
 _PLAIN_WORD = re.compile(r"(?u)\b\w+\b")
@@ -97,6 +98,9 @@ class WordAttributor:
         kind = vectorizer.analyzer
         if kind in ("char", "char_wb"):
             return [i for i, (surface, _) in enumerate(words) if name.strip() and name.strip() in surface]
+        if name.startswith(CONCEPT):  # a lexicon concept: the words of the headline that belong to its terms
+            vocabulary = TERM_WORDS.get(name[len(CONCEPT):], frozenset())
+            return [i for i, (surface, _) in enumerate(words) if surface in vocabulary]
         if name.endswith("~") and isinstance(kind, HeadlineAnalyzer):
             stem = name[:-1]
             return [i for i, norm in enumerate(norms) if norm.startswith(stem) and len(norm) > len(stem)]

@@ -23,7 +23,7 @@ from classifier.text import HeadlineAnalyzer
 
 RANDOM_STATE = 0
 PREFIXES = (3, 5)
-DEFAULT = "headline-words+prefixes/svm"
+DEFAULT = "headline-words+prefixes+lexicon/svm"
 REFERENCE = "word+char/svm"
 
 
@@ -50,9 +50,9 @@ def _char() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)
 
 
-def _headline(bigrams: bool = False, prefixes: tuple[int, ...] = ()) -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer=HeadlineAnalyzer(bigrams=bigrams, prefixes=prefixes), sublinear_tf=True,
-                           dtype=np.float32)
+def _headline(bigrams: bool = False, prefixes: tuple[int, ...] = (), lexicon: bool = False) -> TfidfVectorizer:
+    analyzer = HeadlineAnalyzer(bigrams=bigrams, prefixes=prefixes, lexicon=lexicon)
+    return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
 
 
 def _word_char() -> FeatureUnion:
@@ -71,6 +71,10 @@ CANDIDATES: dict[str, Callable[[], tuple[BaseEstimator, BaseEstimator]]] = {
     "headline-words+prefixes/svm": lambda: (_headline(prefixes=PREFIXES), _calibrated_svm()),
     "headline-words+prefixes/logreg": lambda: (_headline(prefixes=PREFIXES), _logreg()),
     "headline-words+prefixes/sgd": lambda: (_headline(prefixes=PREFIXES), _sgd()),
+    "headline-words+prefixes+lexicon/svm": lambda: (_headline(prefixes=PREFIXES, lexicon=True), _calibrated_svm()),
+    "headline-words+prefixes+lexicon/logreg": lambda: (_headline(prefixes=PREFIXES, lexicon=True), _logreg()),
+    "headline-words+bigrams+prefixes+lexicon/svm": lambda: (
+        _headline(bigrams=True, prefixes=PREFIXES, lexicon=True), _calibrated_svm()),
 }
 """Candidate name -> factory of (vectorizer, classifier). The lambdas only build; nothing here is pickled."""
 

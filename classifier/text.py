@@ -10,7 +10,10 @@ that a word tokenizer can apply directly:
 * digits and letters are split ("7nm" -> ``<num> nm``, "5G" -> ``<num> g``), hyphens separate words;
 * plurals are folded by an S-stemmer (Harman 1991): "chips" -> "chip", "batteries" -> "battery";
 * optionally, words also emit their first letters (``chipmakers`` -> ``chi~``, ``chipm~``), a cheap
-  stand-in for character n-grams that ties "chipmaking", "chipset" and "chipmakers" together.
+  stand-in for character n-grams that ties "chipmaking", "chipset" and "chipmakers" together;
+* optionally, every name or term of the sector lexicon (`classifier.lexicon`) found in the headline emits
+  a concept feature for its sector (``"Hua Hong"`` -> ``§chips``), so a company the corpus mentions once
+  shares the weight learned from all the others.
 
 `HeadlineAnalyzer` is a picklable callable for ``TfidfVectorizer(analyzer=...)``; `HeadlineAnalyzer.words`
 keeps the surface form of every token so explanations can point at the words of the headline.
@@ -22,6 +25,10 @@ import re
 import unicodedata
 from typing import Any
 
+from classifier.lexicon import concepts
+
+CONCEPT = "\u00a7"  # prefix of lexicon concept features: "§ev", "§chips", ...
+_PLAIN = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*\s?%|\d+(?:[.,]\d+)*|[$¥€£]|[^\W\d_]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -48,21 +55,28 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
+def _fold(text: str) -> str:
+    """Unicode width and case folded, possessive 's dropped: the text every tokenization starts from."""
+    return _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 class HeadlineAnalyzer:
     """Turn a headline into word (and word-bigram) features; a callable for TfidfVectorizer.
 
     Parameters are stored as given (so the analyzer compares, copies and pickles by value):
     ``bigrams`` adds adjacent token pairs; for each n in ``prefixes``, words longer than n letters also
-    emit their first n letters as a feature ending in ``~``.
+    emit their first n letters as a feature ending in ``~``; ``lexicon`` adds one ``§<sector>`` feature per
+    lexicon term found.
     """
 
-    def __init__(self, bigrams: bool = True, prefixes: tuple[int, ...] = ()) -> None:
+    def __init__(self, bigrams: bool = True, prefixes: tuple[int, ...] = (), lexicon: bool = False) -> None:
         self.bigrams = bigrams
         self.prefixes = tuple(prefixes)
+        self.lexicon = lexicon
         self._cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
-        return f"HeadlineAnalyzer(bigrams={self.bigrams}, prefixes={self.prefixes})"
+        return f"HeadlineAnalyzer(bigrams={self.bigrams}, prefixes={self.prefixes}, lexicon={self.lexicon})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, HeadlineAnalyzer) and repr(self) == repr(other)
@@ -71,21 +85,23 @@ class HeadlineAnalyzer:
         return hash(repr(self))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"bigrams": self.bigrams, "prefixes": self.prefixes}  # the cache is rebuilt, never saved
+        # the cache is rebuilt, never saved
+        return {"bigrams": self.bigrams, "prefixes": self.prefixes, "lexicon": self.lexicon}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.bigrams = state["bigrams"]
         self.prefixes = tuple(state["prefixes"])
+        self.lexicon = state.get("lexicon", False)
         self._cache = {}
 
     def words(self, text: str) -> list[tuple[str, str]]:
         """The tokens of ``text`` as (surface form, normalized token) pairs, in order."""
-        surfaces = _TOKEN.findall(_POSSESSIVE.sub("", unicodedata.normalize("NFKC", text).casefold()))
+        surfaces = _TOKEN.findall(_fold(text))
         return list(zip(surfaces, self._normalized(surfaces), strict=True))
 
     def tokens(self, text: str) -> list[str]:
         """The normalized tokens of ``text``, in order."""
-        return self._normalized(_TOKEN.findall(_POSSESSIVE.sub("", unicodedata.normalize("NFKC", text).casefold())))
+        return self._normalized(_TOKEN.findall(_fold(text)))
 
     def features(self, tokens: list[str]) -> list[str]:
         """The features of a token list: tokens, then bigrams, then prefixes."""
@@ -97,7 +113,11 @@ class HeadlineAnalyzer:
         return feats
 
     def __call__(self, text: str) -> list[str]:
-        return self.features(self.tokens(text))
+        folded = _fold(text)
+        feats = self.features(self._normalized(_TOKEN.findall(folded)))
+        if self.lexicon:
+            feats.extend([CONCEPT + sector for sector in concepts(_PLAIN.findall(folded))])
+        return feats
 
     def _normalized(self, surfaces: list[str]) -> list[str]:
         get = self._cache.get
