@@ -22,6 +22,7 @@ plural forms are listed too, so the lexicon works on unstemmed tokens as well as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 MAX_TERM_WORDS = 3
@@ -288,7 +289,16 @@ LEXICON: dict[str, frozenset[str]] = {
     }),
 }
 
-_SECTOR_OF: dict[str, str] = {term: sector for sector, terms in LEXICON.items() for term in terms}
+_PIECES = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def _split(term: str) -> str:
+    """A term as the headline tokenizer splits it: digits apart from letters ("su7" -> "su 7")."""
+    return " ".join(_PIECES.findall(term))
+
+
+_SECTOR_OF: dict[str, str] = {_split(term): sector for sector, terms in LEXICON.items() for term in terms}
+_STARTS: frozenset[str] = frozenset(term.split(" ", 1)[0] for term in _SECTOR_OF if " " in term)
 
 
 def concepts(tokens: Sequence[str]) -> list[str]:
@@ -296,23 +306,25 @@ def concepts(tokens: Sequence[str]) -> list[str]:
 
     Tokens are scanned left to right; at each position the longest term (up to `MAX_TERM_WORDS` words)
     wins and its words are consumed, so "contemporary amperex" counts once and "rakuten pay" does not
-    also count as a shorter term inside it.
+    also count as a shorter term inside it. Longer terms are only tried at words that start one.
     """
     found: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        for size in range(min(MAX_TERM_WORDS, n - i), 0, -1):
-            sector = _SECTOR_OF.get(" ".join(tokens[i : i + size]))
-            if sector is not None:
-                found.append(sector)
-                i += size
-                break
+        size = 1
+        if tokens[i] in _STARTS:
+            for size in range(min(MAX_TERM_WORDS, n - i), 0, -1):
+                if (sector := _SECTOR_OF.get(" ".join(tokens[i : i + size]))) is not None:
+                    break
         else:
-            i += 1
+            sector = _SECTOR_OF.get(tokens[i])
+        if sector is not None:
+            found.append(sector)
+        i += size if sector is not None else 1
     return found
 
 
 TERM_WORDS: dict[str, frozenset[str]] = {
-    sector: frozenset(word for term in terms for word in term.split()) for sector, terms in LEXICON.items()
+    sector: frozenset(word for term in terms for word in _split(term).split()) for sector, terms in LEXICON.items()
 }
 """Every word that is part of a term, per sector: explanations point a concept feature back at these words."""

@@ -28,7 +28,6 @@ from typing import Any
 from classifier.lexicon import concepts
 
 CONCEPT = "\u00a7"  # prefix of lexicon concept features: "§ev", "§chips", ...
-_PLAIN = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*\s?%|\d+(?:[.,]\d+)*|[$¥€£]|[^\W\d_]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -113,10 +112,10 @@ class HeadlineAnalyzer:
         return feats
 
     def __call__(self, text: str) -> list[str]:
-        folded = _fold(text)
-        feats = self.features(self._normalized(_TOKEN.findall(folded)))
+        surfaces = _TOKEN.findall(_fold(text))
+        feats = self.features(self._normalized(surfaces))
         if self.lexicon:
-            feats.extend([CONCEPT + sector for sector in concepts(_PLAIN.findall(folded))])
+            feats.extend([CONCEPT + sector for sector in concepts(surfaces)])
         return feats
 
     def _normalized(self, surfaces: list[str]) -> list[str]:
