@@ -12,7 +12,7 @@ Each side runs in its own child process; the time is the crawl's own (Scrapy's e
 spider, first start to last finish in the run records for ours), so interpreter start-up and imports do
 not count. Prints pages/s and headlines/s for both and the ratio.
 
-    python benchmarks/crawl_bench.py [--sources 4] [--pages 50] [--per-page 40] [--detect] [--no-classify]
+    python benchmarks/crawl_bench.py [--sources 8] [--pages 100] [--per-page 40] [--detect] [--no-classify]
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from datetime import datetime
 from pathlib import Path
@@ -33,37 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("battery chip wallet marketplace robotaxi foundry lender parcel cockpit memory payments festival "
          "lidar wafer stablecoin shopper charging export curbs subsidy factory quarterly record").split()
 
-BARE = textwrap.dedent('''
-    import json, sys
-    import scrapy
-    from parsel import Selector
-    from scrapy.crawler import CrawlerProcess
-    from crawler.pages.links import detect_links, select_links
-
-    starts, selector, pages, out = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-
-    class Bare(scrapy.Spider):
-        name = "bare"
-        start_urls = starts
-
-        def parse(self, response, depth=1):
-            page = Selector(text=response.text, base_url=response.url)
-            links = select_links(page, response.url, selector) if selector else detect_links(page, response.url)
-            for link in links:
-                yield {"title": link.title, "url": link.url}
-            nxt = page.css("a.next::attr(href)").get()
-            if nxt and depth < pages:
-                yield response.follow(nxt, self.parse, cb_kwargs={"depth": depth + 1})
-
-    process = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
-                              "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "TELNETCONSOLE_ENABLED": False})
-    crawler = process.create_crawler(Bare)
-    process.crawl(crawler)
-    process.start()
-    json.dump({"seconds": crawler.stats.get_value("elapsed_time_seconds"),
-               "items": crawler.stats.get_value("item_scraped_count", 0),
-               "pages": crawler.stats.get_value("response_received_count", 0)}, open(out, "w"))
-''')
 
 
 def write_site(root: Path, sources: int, pages: int, per_page: int) -> None:
@@ -115,21 +83,24 @@ def run_ours(base: str, args: argparse.Namespace, work: Path) -> tuple[float, in
 def run_bare(base: str, args: argparse.Namespace, work: Path) -> tuple[float, int, int]:
     out = work / "bare.json"
     starts = json.dumps([f"{base}/s{s}/p1.html" for s in range(args.sources)])
-    subprocess.run([sys.executable, "-c", BARE, starts, "" if args.detect else "a.hl", str(args.pages), str(out)],
-                   cwd=ROOT, check=True, capture_output=True)
+    selector = "" if args.detect else "a.hl"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), starts, selector, str(args.pages),
+                    str(out)], cwd=ROOT, check=True, capture_output=True)
     result = json.loads(out.read_text())
+    if result["pages"] != args.sources * args.pages:
+        raise SystemExit(f"the bare spider read {result['pages']} pages, not {args.sources * args.pages}")
     return float(result["seconds"]), int(result["pages"]), int(result["items"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=int, default=4)
-    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--sources", type=int, default=8)
+    parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--per-page", type=int, default=40)
     parser.add_argument("--detect", action="store_true", help="detect links instead of a CSS selector")
     parser.add_argument("--no-classify", action="store_true", help="crawl without the classify pipeline")
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best is reported")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per side; the best is reported")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

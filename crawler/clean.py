@@ -35,6 +35,10 @@ NAVIGATION_TITLES = frozenset(
 )
 
 
+# Markup, entities, whitespace other than single inner spaces: what clean_title would change.
+_NEEDS_CLEANING = re.compile(r"[<&]|[^\S ]| {2}|^ | $")
+
+
 def clean_title(raw: str | None) -> str:
     """Return a headline as a reader sees it: tags and entities gone, whitespace collapsed.
 
@@ -42,6 +46,8 @@ def clean_title(raw: str | None) -> str:
     """
     if not raw:
         return ""
+    if not _NEEDS_CLEANING.search(raw):  # already clean, as page objects hand most titles over
+        return raw
     text = _TAG.sub(" ", raw) if "<" in raw else raw
     text = html.unescape(text)
     if "<" in text:  # entities that decoded into markup, as in "&lt;b&gt;"
@@ -52,6 +58,10 @@ def clean_title(raw: str | None) -> str:
 def is_navigation_title(title: str) -> bool:
     """True when a title is the label of a link to somewhere, not a headline."""
     return title.casefold().strip(" .:>»›→…|") in NAVIGATION_TITLES
+
+
+# http(s), lower-case host without port, userinfo or trailing dot, a path, no query and no fragment.
+_CANONICAL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[^?#\s]*\Z")
 
 
 def _is_tracking(name: str) -> bool:
@@ -65,6 +75,8 @@ def canonical_url(url: str) -> str:
     Lower-cases scheme and host, drops default ports, the fragment and tracking parameters, and keeps the
     remaining query parameters in their order. Raises ValueError when the URL is not absolute http(s).
     """
+    if _CANONICAL.match(url):  # already canonical: the common case for links page objects resolved
+        return url
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:

@@ -30,13 +30,13 @@ class StoreError(HeadlinesError):
     """The store cannot be opened or used."""
 
 
-def utc_iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC, to the second, for every time the store keeps."""
+def utc_iso(value: datetime | None, timespec: str = "seconds") -> str | None:
+    """ISO 8601 in UTC for every time the store keeps: to the second, run times to the millisecond."""
     if value is None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the store; times must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec=timespec)
 
 
 def now_utc() -> datetime:
@@ -265,7 +265,7 @@ class SQLiteStore:
         with self._transaction():
             cur = self._db.execute(
                 "INSERT INTO runs (crawl_id, source, started_at, status) VALUES (?,?,?,?)",
-                (run.crawl_id, run.source, utc_iso(run.started_at), run.status),
+                (run.crawl_id, run.source, utc_iso(run.started_at, "milliseconds"), run.status),
             )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -275,7 +275,7 @@ class SQLiteStore:
             self._db.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, found = ?, new = ?, duplicates = ?,"
                 " dropped = ?, error = ? WHERE id = ?",
-                (utc_iso(run.finished_at), run.status, run.found, run.new, run.duplicates,
+                (utc_iso(run.finished_at, "milliseconds"), run.status, run.found, run.new, run.duplicates,
                  json.dumps(run.dropped, sort_keys=True), run.error, run_id),
             )
 

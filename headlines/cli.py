@@ -72,7 +72,11 @@ def main(ctx: click.Context, db: Path, models_dir: Path, verbose: int) -> None:
       headlines export -o out.csv    write the stored headlines as CSV
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(level)
     ctx.obj = AppContext(db=db, models_dir=models_dir)
 
 

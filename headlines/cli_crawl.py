@@ -58,8 +58,11 @@ def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path, due: bool
         if not sources:
             click.echo("No source is due.", err=True)
             return
+    # Log through the command's own handler, at its level: Scrapy installing a second root handler would
+    # print every message twice and build a log record for every item scraped.
     log_level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-    settings = crawl_settings(app.db, app.models_dir, {"LOG_LEVEL": log_level, **_parse_set(overrides)})
+    logs = {"LOG_LEVEL": log_level, "LOG_INSTALL_ROOT_HANDLER": False}
+    settings = crawl_settings(app.db, app.models_dir, {**logs, **_parse_set(overrides)})
     report = run_crawl(sources, settings)
     click.echo(format_report(report))
     sys.exit(int(report.exit_code))

@@ -1,0 +1,65 @@
+"""The bare Scrapy spider of benchmarks/crawl_bench.py: the same link extraction, nothing else.
+
+Run by crawl_bench.py in a child process:
+    python benchmarks/bare_spider.py STARTS_JSON SELECTOR PAGES OUT_JSON
+(an empty SELECTOR detects links). It yields each link as a dict: no pipelines, no store, no classifier.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from parsel import Selector
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Response
+
+from crawler.pages.links import detect_links, select_links
+
+
+class Bare(scrapy.Spider):
+    """Follows `a.next` up to `pages` pages from each start URL, yielding every headline link."""
+
+    name = "bare"
+
+    def __init__(self, starts: list[str], selector: str, pages: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start_urls = starts
+        self.selector = selector
+        self.pages = pages
+
+    def parse(self, response: Response, depth: int = 1, **kwargs: Any) -> Iterator[Any]:
+        page = Selector(text=response.text, base_url=response.url)
+        if self.selector:
+            links = select_links(page, response.url, self.selector)
+        else:
+            links = detect_links(page, response.url)
+        for link in links:
+            yield {"title": link.title, "url": link.url}
+        nxt = page.css("a.next::attr(href)").get()
+        if nxt and depth < self.pages:
+            yield response.follow(nxt, self.parse, cb_kwargs={"depth": depth + 1})
+
+
+def main() -> None:
+    starts, selector, pages, out = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    # `headlines crawl` runs one crawler per source, each allowed two requests at a time on the site:
+    # give the single bare spider the same total.
+    process = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
+                              "CONCURRENT_REQUESTS_PER_DOMAIN": 2 * len(starts), "TELNETCONSOLE_ENABLED": False})
+    crawler = process.create_crawler(Bare)
+    process.crawl(crawler, starts=starts, selector=selector, pages=pages)
+    process.start()
+    stats = crawler.stats
+    assert stats is not None
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"seconds": stats.get_value("elapsed_time_seconds"),
+                   "items": stats.get_value("item_scraped_count", 0),
+                   "pages": stats.get_value("response_received_count", 0)}, f)
+
+
+if __name__ == "__main__":
+    main()
