@@ -140,6 +140,17 @@ def test_all_kinds_and_faults_in_one_crawl(server: Server, crawl: Crawl, tmp_pat
     assert "HTTP 404" in table and "4/13 sources ok" in table
 
 
+def test_paged_portal_follows_next_up_to_max_pages(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    for n in range(1, 5):
+        page = list_page([f"{t} (page {n})" for t in TITLES], prefix=f"/news/p{n}/")
+        server.add(f"/list/{n}", page.replace("</ul>", f'</ul><a class="next" href="/list/{n + 1}">Next</a>'))
+    done = crawl(f'[[sources]]\nname = "paged"\nkind = "portal"\nurl = "{server.base}/list/1"\n'
+                 'links = "ul.list a"\nnext = "a.next"\nmax_pages = 3\n')
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(rows(tmp_path)) == 3 * len(TITLES)
+    assert "/list/4" not in [path for path, _ in server.log]
+
+
 def test_robots_txt_is_obeyed(server: Server, crawl: Crawl, tmp_path: Path) -> None:
     server.add("/private/list", list_page(TITLES))
     done = crawl(source("robots", "portal", server.base + "/private/list"))
