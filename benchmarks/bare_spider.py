@@ -17,7 +17,8 @@ from parsel import Selector
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
-from crawler.pages.links import detect_links, select_links
+from crawler.pages.detect import detect_links
+from crawler.pages.links import select_links
 
 
 class Bare(scrapy.Spider):

@@ -124,17 +124,15 @@ class ClassifyPipeline:
             return
         try:
             predictions = self.tagger.predict([item.title for item, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the crawl
-            logger.exception("tagging failed; headlines stored untagged")
-            for _, future in batch:
-                future.set_result(None)
-            del exc
-            return
+        except Exception:  # one bad batch must not lose the crawl: store untagged, `headlines retag` later
+            logger.exception("tagging failed; %d headlines stored untagged", len(batch))
+            predictions = [None] * len(batch)
         for (item, future), prediction in zip(batch, predictions, strict=True):
-            item.sector = prediction.sector
-            item.confidence = round(float(prediction.confidence), 4)
-            item.tags = tuple(prediction.tags)
-            item.model_id = self.tagger.model_id
+            if prediction is not None:
+                item.sector = prediction.sector
+                item.confidence = round(float(prediction.confidence), 4)
+                item.tags = tuple(prediction.tags)
+                item.model_id = self.tagger.model_id
             future.set_result(None)
 
 

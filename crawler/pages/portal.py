@@ -13,8 +13,9 @@ from parsel import Selector
 
 from crawler.clean import clean_title
 from crawler.items import Headline
+from crawler.pages.detect import detect_links
 from crawler.pages.encoding import decode_html
-from crawler.pages.links import detect_links, select_links
+from crawler.pages.links import select_links
 from crawler.pages.result import PageResult
 
 

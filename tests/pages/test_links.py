@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from parsel import Selector
 
-from crawler.pages.links import Link, detect_links, select_links
+from crawler.pages.detect import detect_links
+from crawler.pages.links import Link, select_links
 
 BASE = "https://news.example.com/world/"
 

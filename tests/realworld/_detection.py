@@ -17,7 +17,8 @@ from pathlib import Path
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from crawler.pages.links import detect_links, select_links
+from crawler.pages.detect import detect_links
+from crawler.pages.links import select_links
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 
