@@ -60,8 +60,9 @@ def is_navigation_title(title: str) -> bool:
     return title.casefold().strip(" .:>»›→…|") in NAVIGATION_TITLES
 
 
-# http(s), lower-case host without port, userinfo or trailing dot, a path, no query and no fragment.
-_CANONICAL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[^?#\s]*\Z")
+# http(s), lower-case host without userinfo or trailing dot, a path, no query and no fragment.
+_CANONICAL = re.compile(r"(?P<scheme>https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?P<port>[1-9]\d*))?/[^?#\s]*\Z")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def _is_tracking(name: str) -> bool:
@@ -75,7 +76,8 @@ def canonical_url(url: str) -> str:
     Lower-cases scheme and host, drops default ports, the fragment and tracking parameters, and keeps the
     remaining query parameters in their order. Raises ValueError when the URL is not absolute http(s).
     """
-    if _CANONICAL.match(url):  # already canonical: the common case for links page objects resolved
+    fast = _CANONICAL.match(url)
+    if fast and fast["port"] != _DEFAULT_PORTS[fast["scheme"]]:  # already canonical, as most resolved links are
         return url
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
