@@ -13,38 +13,18 @@ from typing import Any
 
 import click
 
+from headlines.clierrors import domain_errors
 from headlines.context import AppContext
-from headlines.errors import ExitCode, HeadlinesError
 
 logger = logging.getLogger("headlines")
-
-
-def _error_exit_code(exc: Exception) -> int | None:
-    """The exit code for a domain error, or None when the exception is not one of ours."""
-    from classifier.corpus import CorpusError
-    from classifier.registry import ModelError
-
-    if isinstance(exc, HeadlinesError):
-        return int(exc.exit_code)
-    if isinstance(exc, ModelError):
-        return int(ExitCode.MODEL)
-    if isinstance(exc, CorpusError):
-        return int(ExitCode.ERROR)
-    return None
 
 
 class HeadlinesGroup(click.Group):
     """Turns domain errors raised by any command into `Error: ...` and their exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        with domain_errors():
             return super().invoke(ctx)
-        except Exception as exc:  # noqa: BLE001 - re-raised below unless it is a domain error
-            code = _error_exit_code(exc)
-            if code is None:
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(code)
 
 
 @click.group(cls=HeadlinesGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,46 +11,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 import click
 
-from classifier.corpus import DEFAULT_CORPUS, CorpusError, read_corpus
-from classifier.registry import ModelError, ensure_model, list_models, train_model
+from classifier.corpus import DEFAULT_CORPUS, read_corpus
+from classifier.registry import ensure_model, list_models, train_model
 from classifier.report import html_report, metrics_table, text_report
 from classifier.tagger import Tagger
 from classifier.training import evaluate_tagger
+from headlines.clierrors import InputError, domain_errors
 from headlines.context import AppContext
-from headlines.errors import ExitCode
 
 HOLDOUT = DEFAULT_CORPUS.with_name("holdout.csv")
 CLASSIFY_HEADER = ("headline", "sector", "confidence", "tags")
 BATCH = 2000
-
-
-class InputError(click.ClickException):
-    """Bad input (a corpus, a file that is not UTF-8): one line on stderr, exit code ERROR."""
-
-    exit_code = ExitCode.ERROR
-
-
-class ModelUnusable(click.ClickException):
-    """The model is missing, tampered with or from another scikit-learn: exit code MODEL."""
-
-    exit_code = ExitCode.MODEL
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Turn classifier errors into click errors that carry the documented exit code."""
-    try:
-        yield
-    except ModelError as exc:
-        raise ModelUnusable(str(exc)) from exc
-    except CorpusError as exc:
-        raise InputError(str(exc)) from exc
 
 
 def _progress(message: str) -> None:
