@@ -113,7 +113,7 @@ def run_headlines(*args: str, cwd: Path | None = None, timeout: float = 180,
 
 
 FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0",
-        "-s", "DOWNLOAD_TIMEOUT=3", "-s", "HEADLINES_CLASSIFY=False")
+        "-s", "DOWNLOAD_TIMEOUT=10", "-s", "HEADLINES_CLASSIFY=False")
 
 
 @pytest.fixture
