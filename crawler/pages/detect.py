@@ -19,7 +19,17 @@ from urllib.parse import urlsplit
 import parsel
 from lxml import etree
 
-from crawler.pages.links import HEADINGS, Link, dedupe, is_hidden, link_title, page_base, resolve, text_weight
+from crawler.pages.links import (
+    HEADINGS,
+    Link,
+    dedupe,
+    is_hidden,
+    item_date,
+    link_title,
+    page_base,
+    resolve,
+    text_weight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +176,7 @@ class _Candidate:
     article: float
     signature: tuple[str, ...]
     offsite: str  # the other site a link leads to, "" for links within the page's site
+    anchor: etree._Element
 
 
 def _candidates(sel: parsel.Selector, base_url: str) -> list[_Candidate]:
@@ -183,7 +194,7 @@ def _candidates(sel: parsel.Selector, base_url: str) -> list[_Candidate]:
         if not title:
             continue
         found.append(_Candidate(url, title, text_weight(title), _in_heading(anchor), _is_chrome(anchor),
-                                url_score(url, base), _signature(anchor), _offsite(url, base)))
+                                url_score(url, base), _signature(anchor), _offsite(url, base), anchor))
     return found
 
 
@@ -244,6 +255,6 @@ def detect_links(sel: parsel.Selector, base_url: str) -> list[Link]:
         group = _Group.of(members)
         listed = group.is_headline_list()
         keep.update(id(m) for m in members if (listed and m.article >= 0) or _is_strong(m))
-    links = dedupe(Link(c.title, c.url) for c in candidates if id(c) in keep)
+    links = dedupe(Link(c.title, c.url, item_date(c.anchor)) for c in candidates if id(c) in keep)
     logger.debug("detected %d headline links among %d candidates", len(links), len(candidates))
     return links

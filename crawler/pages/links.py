@@ -25,6 +25,7 @@ class Link:
 
     title: str  # cleaned headline text (whitespace collapsed, no tags)
     url: str  # absolute URL (urljoin with the page URL / <base href>), fragment removed
+    date: str | None = None  # a date printed with the link (its list item's <time> or date text), unparsed
 
 
 # --- text -----------------------------------------------------------------------------------------------
@@ -131,8 +132,43 @@ def dedupe(links: Iterable[Link]) -> list[Link]:
         if kept is None:
             found[link.url] = link
         elif not kept.title and link.title:
-            found[link.url] = Link(link.title, link.url)
+            found[link.url] = Link(link.title, link.url, kept.date or link.date)
     return list(found.values())
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+_DATE_TEXT = re.compile(
+    r"(?<!\d)(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?![\d])"
+    r"(?:[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?"
+    r"|(?:19|20)\d\d年\d{1,2}月\d{1,2}日(?:\s*(?:[01]?\d|2[0-3]):[0-5]\d)?"
+)
+_ITEM_DEPTH = 4
+
+
+def _list_item(anchor: etree._Element) -> etree._Element:
+    """The largest ancestor (a few levels up at most) that links to nothing but the anchor's own URL."""
+    href = anchor.get("href")
+    item = anchor
+    for depth, parent in enumerate(anchor.iterancestors()):
+        if depth >= _ITEM_DEPTH or any(a.get("href") not in (href, None) for a in parent.iter("a", "A")):
+            break
+        item = parent
+    return item
+
+
+def item_date(anchor: etree._Element) -> str | None:
+    """A date printed with a headline link: a <time> in its list item, else date-like text there.
+
+    Returned as written (the page object parses it with the source's time zone); None when there is none.
+    """
+    item = _list_item(anchor)
+    for time_el in item.iter("time"):
+        value = (time_el.get("datetime") or "".join(time_el.itertext())).strip()
+        if value:
+            return value
+    match = _DATE_TEXT.search(" ".join(item.itertext()))
+    return match.group(0) if match else None
 
 
 # --- selector --------------------------------------------------------------------------------------------
@@ -155,7 +191,7 @@ def select_links(sel: parsel.Selector, base_url: str, css: str) -> list[Link]:
         for anchor in _anchors_of(match.root):
             url = resolve(anchor.get("href"), base)
             if url:
-                picked.append(Link(link_title(anchor) or _fallback_title(anchor), url))
+                picked.append(Link(link_title(anchor) or _fallback_title(anchor), url, item_date(anchor)))
     links = dedupe(picked)
     logger.debug("selector %r picked %d links", css, len(links))
     return links

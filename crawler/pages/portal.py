@@ -7,11 +7,13 @@ paged list.
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from crawler.clean import clean_title
+from crawler.dates import parse_date
 from crawler.items import Headline
 from crawler.pages.detect import detect_links
 from crawler.pages.encoding import decode_html
@@ -26,8 +28,9 @@ def parse_portal(
     content_type: str | None = None,
     links: str | None = None,
     next_page: str | None = None,
+    tz: tzinfo = UTC,
 ) -> PageResult:
-    """Extract headline links from an HTML list page."""
+    """Extract headline links from an HTML list page; dates printed with the links take `tz` if zone-less."""
     text, _ = decode_html(body, content_type)
     page = Selector(text=text, type="html", base_url=url)
     found = select_links(page, url, links) if links else detect_links(page, url)
@@ -35,7 +38,8 @@ def parse_portal(
     for link in found:
         title = clean_title(link.title)
         if title:
-            result.headlines.append(Headline(title=title, url=link.url, source=source))
+            published = parse_date(link.date, tz) if link.date else None
+            result.headlines.append(Headline(title=title, url=link.url, source=source, published_at=published))
         else:
             result.skipped["untitled"] += 1
     if next_page:

@@ -36,7 +36,7 @@ class PortalSpider(SourceSpider):
             raise ExtractionError(f"not an HTML page (Content-Type: {content_type or 'none'})")
         return parse_portal(
             response.body, response.url, self.source.name, content_type or None,
-            links=self.source.links, next_page=self.source.next,
+            links=self.source.links, next_page=self.source.next, tz=self.source.tz,
         )
 
     def follow(self, response: Response, result: PageResult) -> Iterable[Request]:

@@ -131,6 +131,8 @@ def test_all_kinds_and_faults_in_one_crawl(server: Server, crawl: Crawl, tmp_pat
     assert {"Chip tool orders jump", "Wallet adds offline mode"} <= titles
     assert len(stored) == len(TITLES) + 3 + 2  # the feed repeats three portal titles under its own URLs
     assert all("utm_" not in str(r["url"]) for r in stored)
+    portal_row = next(r for r in stored if r["source"] == "ok-portal")
+    assert portal_row["published_at"] == "2026-11-20T00:00:00+00:00"  # the date printed next to the link
     json_row = next(r for r in stored if r["title"] == "Wallet adds offline mode")
     assert json_row["published_at"] == "2026-11-20T01:00:00+00:00"
     table = done.stdout

@@ -184,3 +184,25 @@ def test_detect_finds_a_dated_headline_list_like_a_live_page() -> None:
 def test_detect_ignores_a_page_without_headlines() -> None:
     nav = '<nav><a href="/">Home</a><a href="/news/">News</a><a href="/about/">About</a></nav>'
     assert detect_links(page(nav + '<p>Nothing to read here today.</p>'), BASE) == []
+
+
+def test_dates_printed_with_links_are_picked_up_per_list_item() -> None:
+    html = """<ul class="live">
+      <li><span class="t">2026-11-20 18:42</span>
+          <a href="/a/1.html">Battery maker lines up sodium-ion packs for small cars</a></li>
+      <li><time datetime="2026-11-19T09:00:00+08:00">Nov 19</time>
+          <a href="/a/2.html">Wallet app adds offline payments for subway riders</a></li>
+      <li><a href="/a/3.html">Foundry orders for mature nodes pick up again</a> 2026年11月18日</li>
+      <li><a href="/a/4.html">Marketplace merchants count returns after the shopping festival</a></li>
+    </ul>"""
+    sel = Selector(text=html)
+    dates = [link.date for link in select_links(sel, "https://news.example.com/", "ul.live a")]
+    assert dates == ["2026-11-20 18:42", "2026-11-19T09:00:00+08:00", "2026年11月18日", None]
+
+
+def test_a_date_in_a_neighbouring_item_is_not_borrowed() -> None:
+    html = """<div class="list"><span>2026-11-20</span>
+      <a href="/a/1.html">First headline with enough words to count</a>
+      <a href="/a/2.html">Second headline with enough words to count</a></div>"""
+    links = select_links(Selector(text=html), "https://news.example.com/", "div.list a")
+    assert [link.date for link in links] == [None, None]
