@@ -74,7 +74,8 @@ class RunRecorder:
         run.dropped = {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
         if run.status == "offsite" and ERROR_MESSAGE not in stats:
             run.error = "redirected to another site, not followed (allowed: " + ", ".join(spider.allowed_domains) + ")"
-        run.error = run.error or stats.get(ERROR_MESSAGE) or stats.get("headlines/note")  # type: ignore[assignment]
+        detail = run.error or stats.get(ERROR_MESSAGE) or stats.get("headlines/note")
+        run.error = str(detail) if detail else None
         try:
             self.store.finish_run(self.run_id, run)
         finally:

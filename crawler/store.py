@@ -89,6 +89,8 @@ class HeadlineStore(Protocol):
     def set_label(self, url: str, label: str | None) -> bool: ...
     def title_history(self, url: str) -> list[tuple[str, str]]: ...
     def close(self) -> None: ...
+    def __enter__(self) -> HeadlineStore: ...
+    def __exit__(self, *exc: object) -> None: ...
 
 
 # Each entry moves the schema one version forward; never edit a released entry, append a new one.
@@ -318,6 +320,12 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _Transaction:

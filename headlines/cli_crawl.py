@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import click
@@ -53,7 +52,7 @@ def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path, due: bool
 
     sources = select_sources(load_sources(sources_file), names)
     if due:
-        with closing(open_store(app.db)) as store:  # type: ignore[type-var]
+        with open_store(app.db) as store:
             sources = due_sources(sources, store.last_runs(), now_utc())
         if not sources:
             click.echo("No source is due.", err=True)
@@ -80,7 +79,7 @@ def export(app: AppContext, output: Path) -> None:
     """
     from headlines.export import write_csv
 
-    with closing(open_store(app.db)) as store:  # type: ignore[type-var]
+    with open_store(app.db) as store:
         if str(output) == "-":
             count = write_csv(store, sys.stdout)
         else:
@@ -102,7 +101,7 @@ def retag(app: AppContext, batch_size: int) -> None:
     from crawler.store import Tagging
 
     tagger = ensure_model(app.models_dir, progress=lambda msg: click.echo(msg, err=True))
-    with closing(open_store(app.db)) as store:  # type: ignore[type-var]
+    with open_store(app.db) as store:
         total = store.count()
         with click.progressbar(length=total, label=f"Tagging with {tagger.model_id}", file=sys.stderr) as bar:
             for batch in store.titles(batch_size):
@@ -119,7 +118,7 @@ def retag(app: AppContext, batch_size: int) -> None:
 @click.pass_obj
 def status(app: AppContext) -> None:
     """Show each source's last run: when, status, found, new and the error if any."""
-    with closing(open_store(app.db)) as store:  # type: ignore[type-var]
+    with open_store(app.db) as store:
         runs = store.last_runs()
         total = store.count()
     if not runs:

@@ -10,8 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
-from functools import partial
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -85,7 +84,7 @@ def run_demo(out_dir: Path, models_dir: Path, echo: Callable[[str], None] = prin
     db = out_dir / "headlines.sqlite3"
     for stale in out_dir.glob("headlines.sqlite3*"):
         stale.unlink()
-    ensure_model(models_dir, progress=partial(echo))
+    ensure_model(models_dir, progress=echo)
     with serve_site() as base:
         sources = out_dir / "sources.toml"
         sources.write_text(SOURCES.format(base=base), encoding="utf-8")
@@ -96,7 +95,7 @@ def run_demo(out_dir: Path, models_dir: Path, echo: Callable[[str], None] = prin
             check=False,
         )
     csv_path = out_dir / "headlines.csv"
-    with closing(open_store(db)) as store:  # type: ignore[type-var]
+    with open_store(db) as store:
         rows = list(store.export_rows())
         with csv_path.open("w", encoding="utf-8", newline="") as out:
             write_csv(store, out)

@@ -27,7 +27,6 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
-from crawler.items import Headline
 from crawler.pages.result import PageResult
 from crawler.sources import Source, SourcesError, parse_sources
 
@@ -149,7 +148,3 @@ class SourceSpider(scrapy.Spider):
             stats.set_value(ERROR_MESSAGE, message)
         stats.inc_value(f"headlines/errors/{kind}")
 
-
-def headlines_of(items: Iterable[Any]) -> list[Headline]:
-    """The Headline items among a callback's output (for tests and tools)."""
-    return [item for item in items if isinstance(item, Headline)]
