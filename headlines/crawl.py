@@ -94,7 +94,7 @@ def format_report(report: CrawlReport) -> str:
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         rows.append((
             run.source, run.status, str(run.found), str(run.new), str(run.duplicates),
-            str(sum(run.dropped.values())), f"{seconds:.1f}s", run.error or "",
+            str(sum(run.dropped.values())), f"{seconds:.2f}s", run.error or "",
         ))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = []

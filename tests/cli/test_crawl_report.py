@@ -34,7 +34,7 @@ def test_summary_table_lists_each_source_and_the_totals() -> None:
                                            run("pandaily", "http_error", error="HTTP 503 for https://p/")]))
     lines = text.splitlines()
     assert lines[0].split() == ["source", "status", "found", "new", "dup", "dropped", "time", "detail"]
-    assert lines[1].split()[:4] == ["technode", "ok", "20", "18"] and "1.5s" in lines[1]
+    assert lines[1].split()[:4] == ["technode", "ok", "20", "18"] and "1.50s" in lines[1]
     assert lines[2].endswith("HTTP 503 for https://p/")
     assert lines[-1] == "1/2 sources ok; 20 headlines found, 18 new"
 
