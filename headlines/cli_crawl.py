@@ -30,7 +30,8 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     "--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SOURCES,
     show_default="crawler/sources.toml", help="TOML file of [[sources]] tables.",
 )
-@click.option("--due", is_flag=True, help="Only the sources whose `every` interval has passed since their last run.")
+@click.option("--due", is_flag=True, help="Only the sources whose `every` interval has passed since their last run "
+              "(a source without `every` is always due).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does (e.g. -s DOWNLOAD_DELAY=0).")
 @click.pass_obj
