@@ -11,9 +11,10 @@ BOT_NAME = "headlines"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Who we are: sites should be able to tell what fetched their page and how to reach its operator.
-HEADLINES_CONTACT_URL = os.environ.get("HEADLINES_CONTACT_URL", "https://github.com/headlines-project/headlines")
-USER_AGENT = f"headlines/0.1 (+{HEADLINES_CONTACT_URL})"
+# Who we are: sites should be able to tell what fetched their page and how to reach its operator. The
+# contact is the operator's own (a page or mailto: URL); `headlines crawl` warns while it is unset.
+HEADLINES_CONTACT_URL = os.environ.get("HEADLINES_CONTACT_URL", "")
+USER_AGENT = "headlines/0.1 " + (f"(+{HEADLINES_CONTACT_URL})" if HEADLINES_CONTACT_URL else "(headline crawler)")
 
 # Politeness: robots.txt, one or two requests at a time per site, a pause between them that adapts.
 ROBOTSTXT_OBEY = True

@@ -67,6 +67,9 @@ def due_sources(sources: Iterable[Source], last_runs: Mapping[str, RunRecord], n
 
 def run_crawl(sources: Sequence[Source], settings: Settings) -> CrawlReport:
     """Crawl `sources` in parallel, one crawler each, and return their run records."""
+    if not settings.get("HEADLINES_CONTACT_URL"):
+        logger.warning("HEADLINES_CONTACT_URL is not set: sites see a User-Agent with no way to reach you; "
+                       "set it to your web page or a mailto: URL")
     crawl_id = uuid.uuid4().hex[:12]
     settings.set("HEADLINES_CRAWL_ID", crawl_id, priority="cmdline")
     process = CrawlerProcess(settings)
