@@ -2,3 +2,8 @@
 
 LABELS: tuple[str, ...] = ("ev", "fintech", "chips", "ecommerce", "other")
 SECTORS: tuple[str, ...] = LABELS[:-1]
+
+
+def label_order(classes: list[str] | tuple[str, ...]) -> list[int]:
+    """Column indices that put an estimator's ``classes_`` (sorted) in LABELS order."""
+    return [list(classes).index(label) for label in LABELS]

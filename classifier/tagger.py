@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from classifier import LABELS, SECTORS
+from classifier import LABELS, SECTORS, label_order
 from classifier.explain import Explanation, WordAttributor
 from classifier.fastpath import compile_scorer
 
@@ -41,8 +41,7 @@ class Tagger:
         self.model_id: str = metadata["id"]
         thresholds = metadata.get("thresholds", {})
         self.thresholds = np.array([float(thresholds.get(s, 1.0)) for s in SECTORS] + [np.inf])
-        classes = list(pipeline.classes_)
-        self._order = [classes.index(label) for label in LABELS]
+        self._order = label_order(pipeline.classes_)
         self._attributor: WordAttributor | None = None
         self._scorer = compile_scorer(pipeline)
 

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from classifier import LABELS
+from classifier import LABELS, label_order
 from classifier.corpus import Corpus, CorpusError
 from classifier.evaluate import Evaluation, choose_thresholds, evaluate_probabilities
 from classifier.pipeline import DEFAULT, RANDOM_STATE, build_pipeline
@@ -41,8 +41,7 @@ class Trained:
 
 def in_label_order(pipeline: Pipeline, proba: np.ndarray) -> np.ndarray:
     """Reorder probability columns from the estimator's sorted ``classes_`` to LABELS order."""
-    classes = list(pipeline.classes_)
-    return proba[:, [classes.index(label) for label in LABELS]]
+    return proba[:, label_order(pipeline.classes_)]
 
 
 def out_of_fold_proba(texts: Sequence[str], labels: Sequence[str], name: str = DEFAULT,
@@ -54,7 +53,7 @@ def out_of_fold_proba(texts: Sequence[str], labels: Sequence[str], name: str = D
     pipeline = build_pipeline(name)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
     proba = cross_val_predict(pipeline, list(texts), list(labels), cv=splitter, method="predict_proba")
-    return proba[:, [sorted(LABELS).index(label) for label in LABELS]]
+    return proba[:, label_order(sorted(LABELS))]  # cross_val_predict's columns follow the sorted classes
 
 
 def train(texts: Sequence[str], labels: Sequence[str], name: str = DEFAULT, source: str = "",

@@ -140,7 +140,8 @@ _BY_KIND: dict[str, dict[str, Callable[[Any], Any]]] = {
 _REQUIRED: dict[str, tuple[str, ...]] = {"json": ("items", "title", "link")}
 
 
-def _source(raw: Any, where: str) -> Source:
+def source_from_table(raw: Any, where: str) -> Source:
+    """Validate one source table (a TOML table or the same keys from elsewhere); `where` starts errors."""
     if not isinstance(raw, dict):
         raise SourcesError(f"{where}: each [[sources]] entry must be a table")
     name = raw.get("name")
@@ -182,7 +183,7 @@ def parse_sources(text: str, origin: str = "<string>") -> list[Source]:
     raw = data.get("sources")
     if not isinstance(raw, list) or not raw:
         raise SourcesError(f"{origin}: no [[sources]] tables found")
-    sources = [_source(entry, f"{origin}: source #{i}") for i, entry in enumerate(raw, 1)]
+    sources = [source_from_table(entry, f"{origin}: source #{i}") for i, entry in enumerate(raw, 1)]
     seen: set[str] = set()
     for i, source in enumerate(sources, 1):
         if source.name in seen:

@@ -201,18 +201,21 @@ class SQLiteStore:
                 if cur.rowcount:
                     new += 1
                     continue
+                known = {"url": h.url, "seen": seen, "published": utc_iso(h.published_at), "guid": h.guid,
+                         "title": h.title, "sector": h.sector, "confidence": h.confidence, "tags": tags,
+                         "model_id": h.model_id}
                 self._db.execute(
-                    "UPDATE headlines SET last_seen_at = max(last_seen_at, ?),"
-                    " published_at = coalesce(published_at, ?), guid = coalesce(guid, ?),"
-                    " sector = CASE WHEN title IS NOT ? AND ? IS NOT NULL THEN ? ELSE sector END,"
-                    " confidence = CASE WHEN title IS NOT ? AND ? IS NOT NULL THEN ? ELSE confidence END,"
-                    " tags = CASE WHEN title IS NOT ? AND ? IS NOT NULL THEN ? ELSE tags END,"
-                    " model_id = CASE WHEN title IS NOT ? AND ? IS NOT NULL THEN ? ELSE model_id END,"
-                    " title = ? WHERE url = ?",
-                    (seen, utc_iso(h.published_at), h.guid,
-                     h.title, h.sector, h.sector, h.title, h.sector, h.confidence,
-                     h.title, h.sector, tags, h.title, h.sector, h.model_id,
-                     h.title, h.url),
+                    "UPDATE headlines SET last_seen_at = max(last_seen_at, :seen),"
+                    " published_at = coalesce(published_at, :published), guid = coalesce(guid, :guid)"
+                    " WHERE url = :url",
+                    known,
+                )
+                # A changed title replaces the shown one (the trigger keeps the old one) and takes new tags.
+                self._db.execute(
+                    "UPDATE headlines SET title = :title, sector = coalesce(:sector, sector),"
+                    " confidence = coalesce(:confidence, confidence), tags = coalesce(:tags, tags),"
+                    " model_id = coalesce(:model_id, model_id) WHERE url = :url AND title IS NOT :title",
+                    known,
                 )
         return new, len(headlines) - new
 

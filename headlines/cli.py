@@ -16,8 +16,6 @@ import click
 from headlines.clierrors import domain_errors
 from headlines.context import AppContext
 
-logger = logging.getLogger("headlines")
-
 
 class HeadlinesGroup(click.Group):
     """Turns domain errors raised by any command into `Error: ...` and their exit code."""

@@ -46,7 +46,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(SITE), **kwargs)  # type: ignore[arg-type]
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        path = SITE / self.path.lstrip("/").split("?")[0]
+        path = Path(self.translate_path(self.path))
         if path.suffix != ".xml" or not path.is_file():
             super().do_GET()
             return

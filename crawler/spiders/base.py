@@ -28,7 +28,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.pages.result import PageResult
-from crawler.sources import Source, SourcesError, parse_sources
+from crawler.sources import Source, SourcesError, source_from_table
 
 ERROR_KIND = "headlines/error_kind"
 ERROR_MESSAGE = "headlines/error"
@@ -50,15 +50,7 @@ def source_from_args(kind: str, args: dict[str, Any]) -> Source:
     for key in _INT_ARGS:
         if key in values and isinstance(values[key], str) and values[key].isdigit():
             values[key] = int(values[key])
-    lines = ["[[sources]]"]
-    for key, value in values.items():
-        lines.append(f"{key} = {value!r}" if isinstance(value, int) else f"{key} = {_toml_str(value)}")
-    return parse_sources("\n".join(lines), "spider arguments")[0]
-
-
-def _toml_str(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+    return source_from_table(values, "spider arguments")
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:

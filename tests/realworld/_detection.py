@@ -50,12 +50,16 @@ class Measure:
         return self.detected / self.selected if self.selected else float("inf")
 
 
+def manifest_rows(fixtures: Path = FIXTURES) -> list[dict[str, str]]:
+    """The rows of the fixtures' MANIFEST.tsv (file, kind, source, license, notes)."""
+    with (fixtures / "MANIFEST.tsv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
 def portal_pages(fixtures: Path = FIXTURES) -> list[PortalPage]:
     """The html-list pages of MANIFEST.tsv with their selector (the first `...` span of the notes)."""
-    with (fixtures / "MANIFEST.tsv").open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
     pages = []
-    for row in rows:
+    for row in manifest_rows(fixtures):
         if row["kind"] == "html-list":
             notes = row["notes"]
             if notes.count("`") < 2:

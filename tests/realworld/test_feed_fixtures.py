@@ -7,7 +7,6 @@ empty with a status, without stopping the other sources.
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 import subprocess
 from collections.abc import Callable
@@ -21,15 +20,13 @@ from lxml import etree
 from crawler.clean import canonical_url, clean_title
 from crawler.pages.encoding import utf8_if_undeclared
 from tests.conftest import SHARED_FIXTURES, Server, shared_fixture
+from tests.realworld._detection import manifest_rows
 
 Crawl = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def manifest() -> list[dict[str, str]]:
-    if not (SHARED_FIXTURES / "MANIFEST.tsv").is_file():
-        pytest.skip(f"real-world fixtures not found at {SHARED_FIXTURES} (they live next to the repository)")
-    with (SHARED_FIXTURES / "MANIFEST.tsv").open(encoding="utf-8") as f:
-        return list(csv.DictReader(f, delimiter="\t"))
+    return manifest_rows(shared_fixture("MANIFEST.tsv").parent)
 
 
 def expected_feed_urls(body: bytes, url: str) -> set[str]:
