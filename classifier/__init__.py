@@ -2,6 +2,8 @@
 
 LABELS: tuple[str, ...] = ("ev", "fintech", "chips", "ecommerce", "other")
 SECTORS: tuple[str, ...] = LABELS[:-1]
+DEFAULT_MODELS_DIR = "models"
+"""Where trained models live unless --models-dir or HEADLINES_MODELS says otherwise."""
 
 
 def label_order(classes: list[str] | tuple[str, ...]) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,12 @@ import numpy as np
 from scipy import sparse
 
 from classifier import LABELS
+from classifier.errors import CorpusError
+
+__all__ = ["DEFAULT_CORPUS", "Corpus", "CorpusError", "corpus_problems", "fatal_problems", "near_duplicates",
+           "read_corpus", "read_training_corpus"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CORPUS: Path = Path(__file__).resolve().parent / "data" / "headlines.csv"
 HEADER = ("headline", "sector")
@@ -27,10 +34,6 @@ NEAR_DUPLICATE_JACCARD = 0.8
 
 _WORD = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"\d+")
-
-
-class CorpusError(ValueError):
-    """A corpus file that cannot be used; the message names the file, the line and the problem."""
 
 
 @dataclass(frozen=True)
@@ -142,3 +145,16 @@ def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD)
     keep = overlap.data >= threshold * union
     pairs = sorted(zip(overlap.row[keep].tolist(), overlap.col[keep].tolist(), strict=True))
     return [(int(i), int(j)) for i, j in pairs]
+
+
+def read_training_corpus(path: Path) -> Corpus:
+    """Read a corpus to train on: fatal problems (unknown labels, empty headlines) raise `CorpusError`, the
+    others (duplicates, near-duplicates) are logged, since they only weaken the cross-validated figures."""
+    corpus = read_corpus(path)
+    fatal = fatal_problems(corpus)
+    if fatal:
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
+        raise CorpusError(f"{fatal[0]}{more}")
+    for problem in corpus_problems(corpus):
+        logger.warning("%s", problem)
+    return corpus

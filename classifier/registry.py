@@ -1,5 +1,8 @@
 """The model registry: ``models/<id>/model.joblib`` + ``metadata.json``, and ``models/CURRENT``.
 
+It saves, lists, loads and promotes models; it does not decide which one should be current (that is the
+caller's choice, or a gate's). Saving a candidate and making it current are separate steps.
+
 A joblib file is a pickle, and loading a pickle runs code. So a model is loaded only from inside the
 models directory, only if its SHA-256 matches the one its metadata recorded when this code saved it, and
 only under the scikit-learn version that saved it (pickles are not portable across versions). Each refusal
@@ -9,7 +12,6 @@ corrupted file, not against someone who can rewrite both files: the directory it
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -19,8 +21,6 @@ import re
 import shutil
 import tempfile
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,69 +32,48 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
 from classifier import LABELS
-from classifier.corpus import DEFAULT_CORPUS, CorpusError, corpus_problems, fatal_problems, read_corpus
+from classifier.errors import RETRAIN, ModelError, ModelMissing, ModelTampered, ModelVersionMismatch
 from classifier.tagger import Tagger
-from classifier.training import train
+from classifier.training import Candidate
 
+__all__ = ["CurrentModel", "ModelError", "ModelMissing", "ModelTampered", "ModelVersionMismatch", "current_id",
+           "list_models", "load_current", "load_model", "promote", "read_metadata", "save"]
 logger = logging.getLogger(__name__)
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 CURRENT_FILE = "CURRENT"
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
-_RETRAIN = "run `headlines train` to build a new one"
 
 
-class ModelError(Exception):
-    """The model cannot be used; the message says what to do."""
+def save(candidate: Candidate, models_dir: Path, data: dict[str, Any] | None = None) -> Tagger:
+    """Save a trained candidate as ``models/<id>/`` (model + metadata), without making it current.
 
-
-class ModelMissing(ModelError):
-    """No model has been trained (or CURRENT names one that is not there)."""
-
-
-class ModelTampered(ModelError):
-    """The model file does not match its metadata, or the files are unreadable."""
-
-
-class ModelVersionMismatch(ModelError):
-    """The model was saved by another scikit-learn version."""
-
-
-def train_model(corpus_path: Path, models_dir: Path, progress: Callable[[str], None] | None = None) -> Tagger:
-    """Train the default pipeline on a corpus, cross-validate it, save it and make it CURRENT."""
-    say = progress or (lambda message: logger.info("%s", message))
-    corpus = read_corpus(corpus_path)
-    fatal = fatal_problems(corpus)
-    if fatal:
-        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
-        raise CorpusError(f"{fatal[0]}{more}")
-    for problem in corpus_problems(corpus):
-        logger.warning("%s", problem)
-    say(f"Read {len(corpus)} headlines from {corpus_path} ({_counts(corpus.labels)})")
-    trained = train(corpus.texts, corpus.labels, source=corpus_path.name, progress=say)
+    The folder is written under a temporary name and renamed, so a crash never leaves half a model.
+    `data` adds to what the metadata says the model learned from (for example the people's labels).
+    """
     created = datetime.now(UTC).replace(microsecond=0)
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".training-", dir=models_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; models are meant to be shared like any build output
     try:
         model_path = staging / MODEL_FILE
-        joblib.dump(trained.pipeline, model_path, compress=3)
-        model_id = _new_id(models_dir, created, corpus.sha256)
+        joblib.dump(candidate.pipeline, model_path, compress=3)
+        corpus = {**candidate.data, **(data or {})}
+        model_id = _new_id(models_dir, created, str(corpus.get("sha256", "")))
         metadata = {
             "id": model_id,
             "created": created.isoformat().replace("+00:00", "Z"),
-            "pipeline": trained.name,
+            "pipeline": candidate.name,
             "python": platform.python_version(),
             "scikit_learn": sklearn.__version__,
             "joblib": joblib.__version__,
             "numpy": np.__version__,
-            "corpus": {"path": str(corpus_path), "sha256": corpus.sha256, "size": len(corpus),
-                       "per_label": dict(Counter(corpus.labels))},
+            "corpus": corpus,
             "labels": list(LABELS),
-            "parameters": _parameters(trained.pipeline),
-            "metrics": trained.evaluation.summary(),
-            "thresholds": trained.thresholds,
-            "timings": {"cross_validation_s": trained.cv_seconds, "fit_s": trained.fit_seconds},
+            "parameters": _parameters(candidate.pipeline),
+            "metrics": candidate.evaluation.summary(),
+            "thresholds": candidate.thresholds,
+            "timings": {"cross_validation_s": candidate.cv_seconds, "fit_s": candidate.fit_seconds},
             "model_sha256": _sha256(model_path),
             "model_bytes": model_path.stat().st_size,
         }
@@ -103,77 +82,98 @@ def train_model(corpus_path: Path, models_dir: Path, progress: Callable[[str], N
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    _set_current(models_dir, model_id)
-    say(f"Saved model {model_id} in {models_dir} and made it current")
-    return Tagger(trained.pipeline, metadata)
+    logger.info("saved model %s in %s", model_id, models_dir)
+    return Tagger(candidate.pipeline, metadata)
+
+
+def promote(models_dir: Path, model_id: str) -> Tagger:
+    """Make a saved model the current one (after loading it, so a broken model is never made current)."""
+    tagger = load_model(models_dir, model_id)
+    fd, tmp = tempfile.mkstemp(prefix=".current-", dir=models_dir)
+    os.fchmod(fd, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(model_id + "\n")
+    os.replace(tmp, models_dir / CURRENT_FILE)
+    logger.info("model %s is now current in %s", model_id, models_dir)
+    return tagger
+
+
+def current_id(models_dir: Path) -> str | None:
+    """The id ``models/CURRENT`` names (as written, even if invalid), or None when there is no such file."""
+    try:
+        return (models_dir / CURRENT_FILE).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ModelMissing(f"cannot read {models_dir / CURRENT_FILE}: {exc.strerror}; {RETRAIN}") from None
 
 
 def load_model(models_dir: Path, model_id: str) -> Tagger:
     """Load one model after checking where it is, its hash and the scikit-learn version."""
     root = models_dir.resolve()
     if not _ID.fullmatch(model_id):
-        raise ModelTampered(f"{models_dir / CURRENT_FILE} names an invalid model id {model_id!r}; {_RETRAIN}")
+        raise ModelTampered(f"{models_dir / CURRENT_FILE} names an invalid model id {model_id!r}; {RETRAIN}")
     folder = (root / model_id).resolve()
     model_path = (folder / MODEL_FILE).resolve()
     if not (folder.is_relative_to(root) and model_path.is_relative_to(folder)):
-        raise ModelTampered(f"model {model_id} points outside {models_dir}; refusing to load it; {_RETRAIN}")
+        raise ModelTampered(f"model {model_id} points outside {models_dir}; refusing to load it; {RETRAIN}")
     if not model_path.is_file():
-        raise ModelMissing(f"model {model_id} is not in {models_dir}; {_RETRAIN}")
+        raise ModelMissing(f"model {model_id} is not in {models_dir}; {RETRAIN}")
     metadata = read_metadata(folder)
     if _sha256(model_path) != metadata.get("model_sha256"):
         raise ModelTampered(
             f"{model_path} does not match the SHA-256 in its metadata (changed or corrupted); refusing to load "
-            f"it because a model file runs code when loaded; {_RETRAIN}"
+            f"it because a model file runs code when loaded; {RETRAIN}"
         )
     saved_by = metadata.get("scikit_learn")
     if saved_by != sklearn.__version__:
         raise ModelVersionMismatch(
-            f"model {model_id} was saved by scikit-learn {saved_by}, this is {sklearn.__version__}; {_RETRAIN}"
+            f"model {model_id} was saved by scikit-learn {saved_by}, this is {sklearn.__version__}; {RETRAIN}"
         )
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
         try:
             pipeline = joblib.load(model_path)
         except InconsistentVersionWarning as exc:
-            raise ModelVersionMismatch(f"model {model_id}: {exc}; {_RETRAIN}") from None
+            raise ModelVersionMismatch(f"model {model_id}: {exc}; {RETRAIN}") from None
         except Exception as exc:  # noqa: BLE001 - any failure to unpickle means this model is unusable
-            raise ModelTampered(f"model {model_id} cannot be loaded ({type(exc).__name__}: {exc}); {_RETRAIN}") from exc
+            raise ModelTampered(f"model {model_id} cannot be loaded ({type(exc).__name__}: {exc}); {RETRAIN}") from exc
     if not isinstance(pipeline, Pipeline) or tuple(metadata.get("labels", ())) != LABELS:
-        raise ModelTampered(f"model {model_id} is not a headline sector pipeline; {_RETRAIN}")
+        raise ModelTampered(f"model {model_id} is not a headline sector pipeline; {RETRAIN}")
     return Tagger(pipeline, metadata)
 
 
 def load_current(models_dir: Path) -> Tagger:
     """Load the model that ``models/CURRENT`` names."""
-    current = models_dir / CURRENT_FILE
-    try:
-        model_id = current.read_text("utf-8").strip()
-    except FileNotFoundError:
-        raise ModelMissing(f"no model in {models_dir} ({CURRENT_FILE} is missing); {_RETRAIN}") from None
-    except OSError as exc:
-        raise ModelMissing(f"cannot read {current}: {exc.strerror}; {_RETRAIN}") from None
+    model_id = current_id(models_dir)
+    if model_id is None:
+        raise ModelMissing(f"no model in {models_dir} ({CURRENT_FILE} is missing); {RETRAIN}")
     return load_model(models_dir, model_id)
 
 
-def ensure_model(models_dir: Path, corpus_path: Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> Tagger:
-    """Load the current model; when there is none, train one from the corpus and say so.
+class CurrentModel:
+    """The current model for a process that lives long (a crawl, a scheduler, a web page).
 
-    Only a missing model is trained; a tampered or mismatched one is refused, since silently replacing
-    a model someone chose would change every tag without anyone noticing.
+    `get` loads ``models/CURRENT`` on first use and again whenever that file has changed since, so a model
+    promoted by another process is used from the next batch on, without a restart. Checking costs one
+    `stat` call.
     """
-    with contextlib.suppress(ModelMissing):
-        return load_current(models_dir)
-    corpus = corpus_path or DEFAULT_CORPUS
-    models_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(models_dir):
-        with contextlib.suppress(ModelMissing):
-            return load_current(models_dir)  # another process trained it while we waited
-        message = f"No model in {models_dir}: training one from {corpus} (once; later runs load it)"
-        if progress:
-            progress(message)
-        logger.warning("%s", message)
-        return train_model(corpus, models_dir, progress)
+
+    def __init__(self, models_dir: Path) -> None:
+        self.models_dir = models_dir
+        self._seen: tuple[int, int, int] | None = None
+        self._tagger: Tagger | None = None
+
+    def get(self) -> Tagger:
+        try:
+            info = (self.models_dir / CURRENT_FILE).stat()
+            seen = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except FileNotFoundError:
+            seen = None
+        if self._tagger is None or seen != self._seen:
+            self._tagger = load_current(self.models_dir)
+            self._seen = seen
+        return self._tagger
 
 
 def list_models(models_dir: Path) -> list[dict[str, Any]]:
@@ -199,20 +199,12 @@ def read_metadata(folder: Path) -> dict[str, Any]:
     try:
         metadata = json.loads((folder / METADATA_FILE).read_text("utf-8"))
     except FileNotFoundError:
-        raise ModelMissing(f"{folder / METADATA_FILE} is missing; {_RETRAIN}") from None
+        raise ModelMissing(f"{folder / METADATA_FILE} is missing; {RETRAIN}") from None
     except (OSError, ValueError) as exc:
-        raise ModelTampered(f"{folder / METADATA_FILE} is unreadable ({exc}); {_RETRAIN}") from None
+        raise ModelTampered(f"{folder / METADATA_FILE} is unreadable ({exc}); {RETRAIN}") from None
     if not isinstance(metadata, dict) or metadata.get("id") != folder.name:
-        raise ModelTampered(f"{folder / METADATA_FILE} does not describe model {folder.name}; {_RETRAIN}")
+        raise ModelTampered(f"{folder / METADATA_FILE} does not describe model {folder.name}; {RETRAIN}")
     return metadata
-
-
-def _set_current(models_dir: Path, model_id: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".current-", dir=models_dir)
-    os.fchmod(fd, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(model_id + "\n")
-    os.replace(tmp, models_dir / CURRENT_FILE)
 
 
 def _new_id(models_dir: Path, created: datetime, corpus_sha: str) -> str:
@@ -243,24 +235,3 @@ def _parameters(pipeline: Pipeline) -> dict[str, Any]:
         elif not hasattr(value, "get_params") and not isinstance(value, list):
             params[key] = repr(value)
     return params
-
-
-def _counts(labels: list[str]) -> str:
-    counts = Counter(labels)
-    return ", ".join(f"{label} {counts[label]}" for label in LABELS)
-
-
-@contextlib.contextmanager
-def _lock(models_dir: Path) -> Iterator[None]:
-    """Serialize first-use training between processes (a no-op where fcntl is unavailable)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with (models_dir / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

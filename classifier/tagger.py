@@ -30,6 +30,7 @@ class Prediction:
     confidence: float
     tags: tuple[str, ...]
     probabilities: dict[str, float]
+    margin: float = 0.0  # the top probability minus the second: small means the model hesitated
 
 
 class Tagger:
@@ -60,18 +61,20 @@ class Tagger:
         """Tag a batch of headlines (one model call for the whole batch)."""
         proba = self.predict_proba(texts)
         top = proba.argmax(axis=1)
+        two = np.partition(proba, -2, axis=1) if proba.shape[1] > 1 else np.zeros((len(proba), 2))
+        margins = cast(list[float], (two[:, -1] - two[:, -2]).tolist())
         clears = proba >= self.thresholds
         clears[np.arange(len(top)), top] = False
         several = cast(list[bool], np.any(clears, axis=1).tolist())
         predictions = []
-        for row, best, more in zip(proba.tolist(), top.tolist(), several, strict=True):
+        for row, best, more, margin in zip(proba.tolist(), top.tolist(), several, margins, strict=True):
             if more:  # rare: a second sector cleared its threshold
                 others = sorted((i for i in range(len(LABELS)) if i != best and row[i] >= self.thresholds[i]),
                                 key=lambda i: -row[i])
                 tags = tuple(LABELS[i] for i in (best, *others))
             else:
                 tags = _ALONE[best]
-            predictions.append(Prediction(LABELS[best], row[best], tags, dict(zip(LABELS, row, strict=True))))
+            predictions.append(Prediction(LABELS[best], row[best], tags, dict(zip(LABELS, row, strict=True)), margin))
         return predictions
 
     def explain(self, text: str, sector: str | None = None) -> Explanation:

@@ -1,18 +1,23 @@
-"""Fitting a candidate pipeline: out-of-fold evaluation first, then the final fit on the whole corpus.
+"""Fitting a candidate model: out-of-fold evaluation first, then the final fit on the whole corpus.
 
-Cross-validation runs on the whole pipeline (vectorizer included), so no fold ever sees the vocabulary or
-IDF weights of its test headlines. The out-of-fold probabilities give the stored metrics and the tag
-thresholds. Every random choice is seeded, so the same corpus gives the same metrics.
+Training returns a `Candidate`: a fitted pipeline with what cross-validation said about it and what it was
+trained on. It is not saved or made current here; the registry saves it and a separate step (a gate,
+or the person's own choice) promotes it. Cross-validation runs on the whole pipeline (vectorizer included),
+so no fold ever sees the vocabulary or IDF weights of its test headlines. Every random choice is seeded, so
+the same corpus gives the same metrics.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
@@ -28,8 +33,8 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Trained:
-    """A fitted pipeline with what cross-validation said about it."""
+class Candidate:
+    """A fitted pipeline with what cross-validation said about it and what it learned from."""
 
     name: str
     pipeline: Pipeline
@@ -37,6 +42,7 @@ class Trained:
     thresholds: dict[str, float]
     cv_seconds: float
     fit_seconds: float
+    data: dict[str, Any]  # what it was trained on: path, sha256, size, per_label (and more for retraining)
 
 
 def in_label_order(pipeline: Pipeline, proba: np.ndarray) -> np.ndarray:
@@ -44,27 +50,32 @@ def in_label_order(pipeline: Pipeline, proba: np.ndarray) -> np.ndarray:
     return proba[:, label_order(pipeline.classes_)]
 
 
-def out_of_fold_proba(texts: Sequence[str], labels: Sequence[str], name: str = DEFAULT,
+def out_of_fold_proba(texts: Sequence[str], labels: Sequence[str], pipeline: str | Pipeline = DEFAULT,
                       folds: int = FOLDS) -> np.ndarray:
-    """Probabilities for every headline from a pipeline that never saw it (stratified k-fold)."""
+    """Probabilities for every headline from a pipeline that never saw it (stratified k-fold).
+
+    `pipeline` is a candidate's name or an estimator to clone (a saved model's pipeline, unfitted copies of
+    which are cross-validated).
+    """
     missing = [label for label in LABELS if list(labels).count(label) < folds]
     if missing:
-        raise ValueError(f"need at least {folds} headlines of each label to cross-validate; too few: {missing}")
-    pipeline = build_pipeline(name)
+        raise CorpusError(f"need at least {folds} headlines of each label to cross-validate; too few: "
+                          f"{', '.join(missing)}")
+    estimator = build_pipeline(pipeline) if isinstance(pipeline, str) else clone(pipeline)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
-    proba = cross_val_predict(pipeline, list(texts), list(labels), cv=splitter, method="predict_proba")
+    proba = cross_val_predict(estimator, list(texts), list(labels), cv=splitter, method="predict_proba")
     return proba[:, label_order(sorted(LABELS))]  # cross_val_predict's columns follow the sorted classes
 
 
-def train(texts: Sequence[str], labels: Sequence[str], name: str = DEFAULT, source: str = "",
-          progress: Progress | None = None) -> Trained:
-    """Cross-validate the named pipeline, then fit it on all headlines."""
+def train(corpus: Corpus, name: str = DEFAULT, progress: Progress | None = None) -> Candidate:
+    """Cross-validate the named pipeline on a corpus, then fit it on all of it."""
     say = progress or (lambda message: None)
+    texts, labels = corpus.texts, corpus.labels
     say(f"Cross-validating {name} on {len(texts)} headlines ({FOLDS} folds)…")
     started = time.perf_counter()
     proba = out_of_fold_proba(texts, labels, name)
     cv_seconds = time.perf_counter() - started
-    evaluation = evaluate_probabilities(labels, proba, source=f"{FOLDS}-fold cross-validation on {source}")
+    evaluation = evaluate_probabilities(labels, proba, source=f"{FOLDS}-fold cross-validation on {corpus.path.name}")
     thresholds = choose_thresholds(labels, proba)
     say(f"Fitting on all {len(texts)} headlines…")
     started = time.perf_counter()
@@ -72,7 +83,9 @@ def train(texts: Sequence[str], labels: Sequence[str], name: str = DEFAULT, sour
     fit_seconds = time.perf_counter() - started
     logger.info("trained %s: macro-F1 %.4f (cv %.1fs, fit %.1fs)", name, evaluation.macro_f1, cv_seconds,
                 fit_seconds)
-    return Trained(name, pipeline, evaluation, thresholds, round(cv_seconds, 3), round(fit_seconds, 3))
+    data = {"path": str(corpus.path), "sha256": corpus.sha256, "size": len(corpus),
+            "per_label": dict(Counter(labels))}
+    return Candidate(name, pipeline, evaluation, thresholds, round(cv_seconds, 3), round(fit_seconds, 3), data)
 
 
 def evaluate_tagger(tagger: Tagger, corpus: Corpus) -> Evaluation:
@@ -85,8 +98,8 @@ def evaluate_tagger(tagger: Tagger, corpus: Corpus) -> Evaluation:
     if unknown:
         raise CorpusError(f"{corpus.path}: unknown labels {', '.join(map(repr, unknown))}")
     if corpus.sha256 == tagger.metadata.get("corpus", {}).get("sha256"):
-        name = tagger.metadata.get("pipeline", DEFAULT)
-        proba = out_of_fold_proba(corpus.texts, corpus.labels, name)
+        name = tagger.metadata.get("pipeline", "the model's pipeline")
+        proba = out_of_fold_proba(corpus.texts, corpus.labels, tagger.pipeline)
         source = f"{FOLDS}-fold cross-validation of {name} on {corpus.path.name} (the model's training corpus)"
         return evaluate_probabilities(corpus.labels, proba, source=source)
     proba = tagger.predict_proba(corpus.texts)

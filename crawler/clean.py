@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -35,10 +35,6 @@ NAVIGATION_TITLES = frozenset(
 )
 
 
-# Markup, entities, whitespace other than single inner spaces: what clean_title would change.
-_NEEDS_CLEANING = re.compile(r"[<&]|[^\S ]| {2}|^ | $")
-
-
 def clean_title(raw: str | None) -> str:
     """Return a headline as a reader sees it: tags and entities gone, whitespace collapsed.
 
@@ -46,8 +42,6 @@ def clean_title(raw: str | None) -> str:
     """
     if not raw:
         return ""
-    if not _NEEDS_CLEANING.search(raw):  # already clean, as page objects hand most titles over
-        return raw
     text = _TAG.sub(" ", raw) if "<" in raw else raw
     text = html.unescape(text)
     if "<" in text:  # entities that decoded into markup, as in "&lt;b&gt;"
@@ -58,11 +52,6 @@ def clean_title(raw: str | None) -> str:
 def is_navigation_title(title: str) -> bool:
     """True when a title is the label of a link to somewhere, not a headline."""
     return title.casefold().strip(" .:>»›→…|") in NAVIGATION_TITLES
-
-
-# http(s), lower-case host without userinfo or trailing dot, a path, no query and no fragment.
-_CANONICAL = re.compile(r"(?P<scheme>https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?P<port>[1-9]\d*))?/[^?#\s]*\Z")
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def _is_tracking(name: str) -> bool:
@@ -76,9 +65,6 @@ def canonical_url(url: str) -> str:
     Lower-cases scheme and host, drops default ports, the fragment and tracking parameters, and keeps the
     remaining query parameters in their order. Raises ValueError when the URL is not absolute http(s).
     """
-    fast = _CANONICAL.match(url)
-    if fast and fast["port"] != _DEFAULT_PORTS[fast["scheme"]]:  # already canonical, as most resolved links are
-        return url
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
@@ -96,3 +82,12 @@ def canonical_url(url: str) -> str:
         if len(kept) != len(pairs):
             query = urlencode(kept)
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
+
+
+def absolute_url(link: str, base: str) -> str | None:
+    """The canonical absolute URL of a link found on the page at `base`; None when it cannot be one
+    (a malformed address such as ``http://[broken/x``, or a scheme other than http(s))."""
+    try:
+        return canonical_url(urljoin(base, link.strip()))
+    except ValueError:
+        return None

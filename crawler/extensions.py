@@ -1,83 +1,138 @@
-"""The run recorder: one row per source and crawl in the store's ``runs`` table.
+"""Crawl-wide bookkeeping: one store per crawl, and one run record per source.
 
-It turns the crawl stats into a status that a person and a cron job can act on: ok, not_modified, empty
-(zero headlines, the usual sign of a changed layout) or the kind of failure.
+`CrawlStore` opens the store once and every component that needs it (the store and classify pipelines,
+the conditional-request middleware, the run recorder) shares that one connection. `RunRecorder` writes a
+``running`` row for each source when the crawl opens and, when it closes, the status `crawler.status`
+decides from the source's stats. The records stay in memory too, so the crawl's summary is right even
+when the store could not record them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from datetime import UTC, datetime
 from typing import Self
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
-from crawler.spiders.base import ERROR_KIND, ERROR_MESSAGE, SourceSpider
-from crawler.store import HeadlineStore, RunRecord, now_utc, open_store
+from crawler import status
+from crawler.signals import source_finished
+from store import RunRecord, Store, StoreError, open_store
 
 logger = logging.getLogger(__name__)
 
-OK_STATUSES = frozenset({"ok", "not_modified"})
+
+class CrawlStore:
+    """The store of this crawl (setting ``HEADLINES_DB``), opened on first use and closed when the engine stops."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        location = crawler.settings.get("HEADLINES_DB")
+        if not location:
+            raise NotConfigured("HEADLINES_DB is not set")
+        extension = cls(str(location))
+        crawler.signals.connect(extension.close, signal=signals.engine_stopped)
+        return extension
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
-def run_status(stats: dict[str, object]) -> str:
-    """The status of a finished run from its stats."""
-    error = stats.get(ERROR_KIND)
-    if isinstance(error, str):
-        return error
-    if stats.get("headlines/found", 0):
-        return "ok"
-    if stats.get("headlines/not_modified", 0):
-        return "not_modified"
-    if stats.get("offsite/filtered", 0):  # Scrapy drops off-site redirects when scheduling, with no errback
-        return "offsite"
-    return "empty"
+def crawl_store(crawler: Crawler) -> Store:
+    """The crawl's shared store (call at spider_opened or later, once extensions exist)."""
+    extension = crawler.get_extension(CrawlStore)
+    if extension is None:
+        raise NotConfigured("the CrawlStore extension is not enabled")
+    return extension.store
 
 
 class RunRecorder:
-    """Records the start and the outcome of each source's crawl."""
+    """Records each source's run: started when the crawl opens, finished with its status when it closes."""
 
-    def __init__(self, crawler: Crawler, store: HeadlineStore) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.store = store
-        self.run: RunRecord | None = None
-        self.run_id = 0
+        self.runs: dict[str, RunRecord] = {}
+        self.store: Store | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.get("HEADLINES_DB"):
             raise NotConfigured("HEADLINES_DB is not set")
-        return cls(crawler, open_store(crawler.settings.get("HEADLINES_DB")))
+        return cls(crawler)
 
-    def spider_opened(self, spider: SourceSpider) -> None:
-        source = getattr(spider, "source", None)
-        name = source.name if source is not None else spider.name
-        self.run = RunRecord(source=name, started_at=now_utc(),
-                             crawl_id=self.crawler.settings.get("HEADLINES_CRAWL_ID"))
-        self.run_id = self.store.start_run(self.run)
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """A callback raised: a bug. Scrapy has logged its traceback; the source and the crawl say so."""
+        assert self.crawler.stats is not None
+        exc = failure.value
+        message = f"{type(exc).__name__}: {exc} while reading {response.url}"
+        if self.crawler.stats.get_value(status.BUG) is None:
+            self.crawler.stats.set_value(status.BUG, message)
+        source = response.meta.get("source")
+        if source:
+            status.record_error(self.crawler.stats, str(source), status.INTERNAL_ERROR, message)
 
-    def spider_closed(self, spider: SourceSpider, reason: str) -> None:
-        assert self.crawler.stats is not None and self.run is not None
+    def spider_opened(self, spider: Spider) -> None:
+        if self.store is None:
+            self.store = crawl_store(self.crawler)
+        crawl_id = self.crawler.settings.get("HEADLINES_CRAWL_ID")
+        now = datetime.now(UTC)
+        for name in getattr(spider, "sources", {}):
+            run = RunRecord(source=name, started_at=now, crawl_id=crawl_id, host=socket.gethostname(),
+                            pid=os.getpid())
+            self.runs[name] = run
+            try:
+                self.store.start_run(run)
+            except StoreError as exc:
+                self._store_failed(name, exc)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
-        run = self.run
-        run.finished_at = now_utc()
-        run.status = run_status(stats)
-        if reason not in ("finished",) and run.status in OK_STATUSES | {"empty"}:
-            run.status, run.error = "interrupted", f"crawl stopped early: {reason}"
-        run.found = int(stats.get("headlines/found", 0))
-        run.new = int(stats.get("headlines/new", 0))
-        run.duplicates = int(stats.get("headlines/duplicates", 0))
-        prefix = "headlines/dropped/"
-        run.dropped = {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
-        if run.status == "offsite" and ERROR_MESSAGE not in stats:
-            run.error = "redirected to another site, not followed (allowed: " + ", ".join(spider.allowed_domains) + ")"
-        detail = run.error or stats.get(ERROR_MESSAGE) or stats.get("headlines/note")
-        run.error = str(detail) if detail else None
+        now = datetime.now(UTC)
+        for name, run in self.runs.items():
+            counts = status.source_stats(stats, name)
+            run.finished_at = now
+            run.status, run.error = status.decide(counts, finished=reason == "finished")
+            run.found = int(counts.get(status.FOUND, 0))
+            run.new = int(counts.get(status.NEW, 0))
+            run.duplicates = int(counts.get(status.DUPLICATES, 0))
+            prefix = status.DROPPED + "/"
+            run.dropped = {k[len(prefix):]: int(v) for k, v in counts.items() if k.startswith(prefix)}
+            self._finish(run)
+            logger.info("%s: %s, %d found, %d new", run.source, run.status, run.found, run.new)
+            self.crawler.signals.send_catch_log(source_finished, run=run)
+
+    def _finish(self, run: RunRecord) -> None:
+        assert self.store is not None
         try:
-            self.store.finish_run(self.run_id, run)
-        finally:
-            self.store.close()
-        logger.info("%s: %s, %d found, %d new", run.source, run.status, run.found, run.new)
+            self.store.finish_run(run)
+        except StoreError as exc:
+            logger.error("%s: the run could not be recorded: %s", run.source, exc)
+            run.error = f"{run.error}; " if run.error else ""
+            run.error += f"run not recorded: {exc}"
+
+    def _store_failed(self, source: str, exc: StoreError) -> None:
+        logger.error("%s: %s", source, exc)
+        assert self.crawler.stats is not None
+        status.record_error(self.crawler.stats, source, status.STORE_ERROR, str(exc))

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Headline:
-    """A headline as seen on a source; pipelines clean it, tag it and store it."""
+    """A headline as a page object read it (cleaned, canonical URL); pipelines tag it and store it."""
 
     title: str
     url: str
@@ -21,5 +21,6 @@ class Headline:
     guid: str | None = None
     sector: str | None = None
     confidence: float | None = None
+    margin: float | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     model_id: str | None = None

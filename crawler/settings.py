@@ -1,20 +1,25 @@
 """Scrapy settings of the headlines crawler: polite by default, every knob in one place.
 
-Environment variables are read here and nowhere else; components read `crawler.settings`.
+Environment variables are read here and nowhere else; components read `crawler.settings`, and values
+derived from other settings (the User-Agent) are computed by the add-on once all settings are known.
 """
 
 from __future__ import annotations
 
 import os
 
+from classifier import DEFAULT_MODELS_DIR
+from store import DEFAULT_DB
+
 BOT_NAME = "headlines"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Who we are: sites should be able to tell what fetched their page and how to reach its operator. The
-# contact is the operator's own (a page or mailto: URL); `headlines crawl` warns while it is unset.
+# contact is the operator's own (a page or mailto: URL); crawls warn while it is unset. The add-on turns
+# it into USER_AGENT (set USER_AGENT itself to override that).
 HEADLINES_CONTACT_URL = os.environ.get("HEADLINES_CONTACT_URL", "")
-USER_AGENT = "headlines/0.1 " + (f"(+{HEADLINES_CONTACT_URL})" if HEADLINES_CONTACT_URL else "(headline crawler)")
+ADDONS = {"crawler.addon.HeadlinesAddon": 0}
 
 # Politeness: robots.txt, one or two requests at a time per site, a pause between them that adapts.
 ROBOTSTXT_OBEY = True
@@ -35,22 +40,28 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 
+# One engine serves every source of a crawl: offsite rule and duplicate filter are applied per source,
+# and the per-site limits above hold across sources (see crawler/downloader.py for why it is replaced).
+DOWNLOADER = "crawler.downloader.SlotLimitedDownloader"
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SourceOffsiteMiddleware": 50,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }
+DUPEFILTER_CLASS = "crawler.dupefilter.SourceDupeFilter"
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.DedupePipeline": 200,
     "crawler.pipelines.ClassifyPipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
+    "crawler.extensions.CrawlStore": 100,
     "crawler.extensions.RunRecorder": 500,
 }
 
 # Where things live; the `headlines` command overrides these from --db and --models-dir.
-HEADLINES_DB = os.environ.get("HEADLINES_DB", "data/headlines.sqlite3")
-HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", "models")
+HEADLINES_DB = os.environ.get("HEADLINES_DB", DEFAULT_DB)
+HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", DEFAULT_MODELS_DIR)
 HEADLINES_CLASSIFY = True  # tag headlines as they are crawled
 HEADLINES_CLASSIFY_BATCH = 256  # headlines tagged together
 HEADLINES_STORE_BATCH = 500  # headlines written per transaction

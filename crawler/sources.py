@@ -20,7 +20,10 @@ import jmespath
 from cssselect import SelectorError
 from parsel.csstranslator import HTMLTranslator
 
-from headlines.errors import HeadlinesError
+from crawler.errors import SourcesError
+
+__all__ = ["DEFAULT_SOURCES", "KINDS", "Source", "SourcesError", "load_sources", "parse_every", "parse_sources",
+           "parse_tz", "select_sources", "source_from_table"]
 
 KINDS = ("portal", "feed", "sitemap", "json")
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
@@ -29,10 +32,6 @@ _NAME = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 _EVERY = re.compile(r"^(\d+)\s*([smhd])$")
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class SourcesError(HeadlinesError):
-    """The sources file cannot be used as it is."""
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,66 @@
-"""Running a crawl of several sources in this process and reporting how each one went.
+"""Running one crawl of several sources in this process, and saying how each source went.
 
-Each source gets its own Scrapy crawler (so its stats, errors and run record are its own) and all of them
-share one reactor. The reactor cannot restart, so this runs once per process: schedulers and tests start
-`headlines crawl` as a child process.
+All sources of a crawl share one Scrapy engine (`crawler.spiders.sources.SourcesSpider`), so per-site
+politeness holds across them; each source still gets its own run record and status. The Twisted reactor
+cannot restart, so a process runs one crawl: the scheduler and the tests start `headlines crawl` as a
+child process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from crawler.extensions import OK_STATUSES
+from crawler import status
 from crawler.sources import Source
-from crawler.spiders.sources import SPIDERS
-from crawler.store import RunRecord, now_utc, open_store
 from headlines.errors import ExitCode
+from store import RunRecord, Store
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CrawlReport:
-    """The runs of one `headlines crawl`, in source order."""
+    """The runs of one `headlines crawl`, in source order, and whether tagging worked."""
 
     crawl_id: str
     runs: list[RunRecord]
+    model_error: str | None = None
+    internal_error: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
+        """INTERNAL for a bug, MODEL when headlines went untagged, else SOURCE_FAILED, SOURCE_EMPTY or OK."""
         statuses = {run.status for run in self.runs}
-        if statuses - OK_STATUSES - {"empty"}:
+        if self.internal_error:
+            return ExitCode.INTERNAL
+        if self.model_error:
+            return ExitCode.MODEL
+        if statuses & status.FAILED:
             return ExitCode.SOURCE_FAILED
-        if "empty" in statuses:
+        if status.EMPTY in statuses:
             return ExitCode.SOURCE_EMPTY
         return ExitCode.OK
 
 
-def crawl_settings(db: Path, models_dir: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """The project's settings with the command's paths and `-s` overrides applied."""
+def crawl_settings(db: str, models_dir: str, overrides: Mapping[str, Any] | None = None) -> Any:
+    """The project's Scrapy settings with the command's paths and `-s` overrides applied."""
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.set("HEADLINES_DB", str(db), priority="cmdline")
-    settings.set("HEADLINES_MODELS", str(models_dir), priority="cmdline")
+    # Log through the command's own handler, at its level: a second root handler from Scrapy would print
+    # every message twice and build a log record for every item scraped.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    settings.set("LOG_LEVEL", logging.getLevelName(logging.getLogger().getEffectiveLevel()), priority="cmdline")
+    settings.set("HEADLINES_DB", db, priority="cmdline")
+    settings.set("HEADLINES_MODELS", models_dir, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -65,40 +76,71 @@ def due_sources(sources: Iterable[Source], last_runs: Mapping[str, RunRecord], n
     return due
 
 
-def run_crawl(sources: Sequence[Source], settings: Settings) -> CrawlReport:
-    """Crawl `sources` in parallel, one crawler each, and return their run records."""
-    if not settings.get("HEADLINES_CONTACT_URL"):
-        logger.warning("HEADLINES_CONTACT_URL is not set: sites see a User-Agent with no way to reach you; "
-                       "set it to your web page or a mailto: URL")
+def process_alive(run: RunRecord) -> bool:
+    """Whether the process that started a run is still running (only knowable on its own machine)."""
+    if run.host != socket.gethostname() or not run.pid:
+        return True
+    try:
+        os.kill(run.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_interrupted(store: Store, alive: Callable[[RunRecord], bool] = process_alive) -> list[RunRecord]:
+    """Finish as `interrupted` the runs left `running` by a process that died (a kill, a crash, a reboot)."""
+    ended = []
+    for run in store.running():
+        if not alive(run):
+            run.status = status.INTERRUPTED
+            run.finished_at = datetime.now(UTC)
+            run.error = f"the crawl's process ({run.host}, pid {run.pid}) ended before the run finished"
+            store.finish_run(run)
+            ended.append(run)
+            logger.warning("%s: an earlier run was left running by a dead process; marked interrupted", run.source)
+    return ended
+
+
+def run_crawl(sources: Sequence[Source], settings: Any) -> CrawlReport:
+    """Crawl `sources` together in one engine and return how each went."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.extensions import RunRecorder
+    from crawler.spiders.sources import SourcesSpider
+
     crawl_id = uuid.uuid4().hex[:12]
     settings.set("HEADLINES_CRAWL_ID", crawl_id, priority="cmdline")
     process = CrawlerProcess(settings)
-    for source in sources:
-        process.crawl(SPIDERS[source.kind], source=source)
+    crawler = process.create_crawler(SourcesSpider)
+    process.crawl(crawler, sources=sources)
     process.start()
-    store = open_store(settings.get("HEADLINES_DB"))
     try:
-        records = {run.source: run for run in store.runs(crawl_id)}
-    finally:
-        store.close()
+        recorder = crawler.get_extension(RunRecorder)
+        model_error = crawler.stats.get_value(status.MODEL_ERROR)
+        internal_error = crawler.stats.get_value(status.BUG)
+    except (RuntimeError, AttributeError):  # the crawler never got as far as building its components
+        recorder, model_error, internal_error = None, None, None
+    recorded = recorder.runs if recorder is not None else {}
+    now = datetime.now(UTC)
     runs = [
-        records.get(s.name)
-        or RunRecord(source=s.name, started_at=now_utc(), status="error", error="the crawl did not start")
+        recorded.get(s.name)
+        or RunRecord(source=s.name, started_at=now, finished_at=now, status=status.INTERRUPTED,
+                     error="the crawl stopped before this source started", crawl_id=crawl_id)
         for s in sources
     ]
-    return CrawlReport(crawl_id, runs)
+    return CrawlReport(crawl_id, runs, model_error, internal_error)
 
 
 def format_report(report: CrawlReport) -> str:
     """The summary table printed at the end of a crawl."""
     header = ("source", "status", "found", "new", "dup", "dropped", "time", "detail")
-    rows = []
-    for run in report.runs:
-        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
-        rows.append((
-            run.source, run.status, str(run.found), str(run.new), str(run.duplicates),
-            str(sum(run.dropped.values())), f"{seconds:.2f}s", run.error or "",
-        ))
+    rows = [
+        (run.source, run.status, str(run.found), str(run.new), str(run.duplicates), str(sum(run.dropped.values())),
+         f"{run.seconds:.2f}s", run.error or "")
+        for run in report.runs
+    ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = []
     for row in [header, *rows]:
@@ -106,6 +148,11 @@ def format_report(report: CrawlReport) -> str:
         cells = [cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in pairs]
         lines.append("  ".join(cells) + ("  " + row[-1] if row[-1] else ""))
     totals = (sum(r.found for r in report.runs), sum(r.new for r in report.runs))
-    ok = sum(r.status in OK_STATUSES for r in report.runs)
+    ok = sum(r.status in status.HEALTHY for r in report.runs)
     lines.append(f"{ok}/{len(report.runs)} sources ok; {totals[0]} headlines found, {totals[1]} new")
+    if report.internal_error:
+        lines.append(f"internal error (a bug in headlines; the log above has the traceback): {report.internal_error}")
+    if report.model_error:
+        lines.append(f"headlines were stored untagged: {report.model_error}; run `headlines retag` once the "
+                     "model is fixed")
     return "\n".join(lines)

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from crawler.store import open_store
 from headlines.errors import ExitCode
 from headlines.export import write_csv
+from store import open_store
 
 SITE = Path(__file__).with_name("demo_site")
 SOURCES = """\
@@ -78,7 +78,7 @@ def serve_site() -> Iterator[str]:
 
 def run_demo(out_dir: Path, models_dir: Path, echo: Callable[[str], None] = print) -> ExitCode:
     """Serve, crawl, show and export the demo site; return the crawl's exit code."""
-    from classifier.registry import ensure_model
+    from headlines.models import ensure_model
 
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "headlines.sqlite3"
@@ -95,16 +95,15 @@ def run_demo(out_dir: Path, models_dir: Path, echo: Callable[[str], None] = prin
             check=False,
         )
     csv_path = out_dir / "headlines.csv"
-    with open_store(db) as store:
-        rows = list(store.export_rows())
-        with csv_path.open("w", encoding="utf-8", newline="") as out:
-            write_csv(store, out)
+    with open_store(db, "read") as store:
+        rows = list(store.query())
+    with csv_path.open("w", encoding="utf-8", newline="") as out:
+        write_csv(rows, out)
     echo("")
     echo(f"{'sector':<10} {'conf':>5}  {'source':<18} title")
     for row in rows:
-        sector = row["sector"] or "-"
-        conf = f"{row['confidence']:.2f}" if row["confidence"] is not None else "-"
-        echo(f"{sector:<10} {conf:>5}  {row['source']:<18} {row['title']}")
+        conf = f"{row.confidence:.2f}" if row.confidence is not None else "-"
+        echo(f"{row.sector or '-':<10} {conf:>5}  {row.source:<18} {row.title}")
     echo("")
     echo(f"{len(rows)} headlines stored in {db}; CSV written to {csv_path}")
     return ExitCode(done.returncode) if done.returncode in ExitCode._value2member_map_ else ExitCode.ERROR

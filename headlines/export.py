@@ -1,21 +1,42 @@
-"""Exporting stored headlines as CSV, streamed row by row so a large store never sits in memory."""
+"""Exporting stored headlines as CSV: the column contract, streamed row by row.
+
+The columns and their order are a contract (DESIGN.md): scripts and spreadsheets rely on them. Rows come
+from the store's query API as they are read, so a large store never sits in memory.
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TextIO
 
-from crawler.store import EXPORT_COLUMNS, HeadlineStore
+from store import StoredHeadline
+
+EXPORT_COLUMNS = (
+    "title", "url", "source", "published_at", "first_seen_at", "sector", "confidence", "tags", "label", "model_id",
+)
 
 
-def write_csv(store: HeadlineStore, out: TextIO) -> int:
-    """Write every stored headline to `out` with the columns of the export contract; return the count."""
+def iso(moment: datetime | None) -> str:
+    """ISO 8601 in UTC, to the second, as every exported time is written."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
+
+
+def export_row(h: StoredHeadline) -> list[str]:
+    """One headline as the export's cells, in EXPORT_COLUMNS order."""
+    return [
+        h.title, h.url, h.source, iso(h.published_at), iso(h.first_seen_at), h.sector or "",
+        f"{h.confidence:.4f}" if h.confidence is not None else "", ";".join(h.tags), h.label or "", h.model_id or "",
+    ]
+
+
+def write_csv(headlines: Iterable[StoredHeadline], out: TextIO) -> int:
+    """Write headlines to `out` with the columns of the export contract; return how many."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
-    for row in store.export_rows():
-        confidence = row["confidence"]
-        row["confidence"] = f"{confidence:.4f}" if confidence is not None else ""
-        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+    for headline in headlines:
+        writer.writerow(export_row(headline))
         count += 1
     return count

@@ -19,6 +19,42 @@ SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@dataclass
+class SmallFs:
+    """A real, small file system (tmpfs) mounted for one test: it fills up, and it can turn read-only."""
+
+    path: Path
+
+    def remount(self, *options: str) -> None:
+        subprocess.run(["mount", "-o", ",".join(("remount", *options)), str(self.path)], check=True,
+                       capture_output=True)
+
+
+def mount_small_fs(where: Path, size: str) -> SmallFs:
+    """Mount a tmpfs of `size` at `where`; skips the test where this machine does not allow mounting."""
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here (needs root): {done.stderr.strip()}")
+    return SmallFs(where)
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Callable[[str], SmallFs]]:
+    """Mount small file systems under tmp_path (``small_fs("4m")``); all are unmounted afterwards."""
+    mounted: list[SmallFs] = []
+
+    def _mount(size: str) -> SmallFs:
+        fs = mount_small_fs(tmp_path / f"fs{len(mounted)}", size)
+        mounted.append(fs)
+        return fs
+
+    yield _mount
+    for fs in mounted:
+        subprocess.run(["umount", "-l", str(fs.path)], check=False, capture_output=True)
+
+
 def shared_fixture(name: str) -> Path:
     """Path of a real-world input in ../shared/fixtures; skips the test when the folder is absent."""
     if not SHARED_FIXTURES.is_dir():
@@ -37,11 +73,34 @@ class Route:
     hits: int = 0
 
 
+@dataclass
+class InFlight:
+    """How many requests the server is answering at once, and the most it ever was."""
+
+    now: int = 0
+    most: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __enter__(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.now -= 1
+
+
 class _Handler(BaseHTTPRequestHandler):
     routes: dict[str, Route]
     log: list[tuple[str, dict[str, str]]]
+    in_flight: InFlight
 
     def do_GET(self) -> None:  # noqa: N802
+        with self.in_flight:
+            self._answer()
+
+    def _answer(self) -> None:
         self.log.append((self.path, dict(self.headers)))
         route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
         if route is None:
@@ -75,6 +134,11 @@ class Server:
     base: str
     routes: dict[str, Route]
     log: list[tuple[str, dict[str, str]]]
+    in_flight: InFlight = field(default_factory=InFlight)
+
+    def requests_to(self, path: str) -> list[dict[str, str]]:
+        """The headers of every request the server got for `path` (query ignored), in order."""
+        return [headers for logged, headers in self.log if logged.split("?")[0] == path]
 
     def add(self, path: str, body: bytes | str = b"", status: int = 200, content_type: str | None = "text/html",
             **headers: str) -> str:
@@ -91,13 +155,14 @@ def server() -> Iterator[Server]:
     routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nDisallow: /private/\n", 200,
                                                      {"Content-Type": "text/plain"})}
     log: list[tuple[str, dict[str, str]]] = []
-    handler = type("Handler", (_Handler,), {"routes": routes, "log": log})
+    in_flight = InFlight()
+    handler = type("Handler", (_Handler,), {"routes": routes, "log": log, "in_flight": in_flight})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, log)
+        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, log, in_flight)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -110,6 +175,27 @@ def run_headlines(*args: str, cwd: Path | None = None, timeout: float = 180,
         [sys.executable, "-m", "headlines", *args], capture_output=True, text=True, timeout=timeout,
         cwd=cwd or ROOT, env={**os.environ, **(env or {})}, check=False,
     )
+
+
+SMALL_CORPUS = FIXTURES / "classifier" / "small.csv"
+
+
+def train_small(models_dir: Path) -> str:
+    """Train, save and promote a model on the 100-headline test corpus; returns its id."""
+    from classifier.corpus import read_training_corpus
+    from classifier.registry import promote, save
+    from classifier.training import train
+
+    saved = save(train(read_training_corpus(SMALL_CORPUS)), models_dir)
+    return promote(models_dir, saved.model_id).model_id
+
+
+@pytest.fixture(scope="session")
+def small_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models directory with one current model trained on the small test corpus (do not change it)."""
+    models = tmp_path_factory.mktemp("small-models")
+    train_small(models)
+    return models
 
 
 FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0",

@@ -193,8 +193,12 @@ def _candidates(sel: parsel.Selector, base_url: str) -> list[_Candidate]:
         title = link_title(anchor)
         if not title:
             continue
+        try:
+            article, offsite = url_score(url, base), _offsite(url, base)
+        except ValueError:  # a malformed link: kept in its group so the page result counts it as bad_url
+            article, offsite = 0.0, ""
         found.append(_Candidate(url, title, text_weight(title), _in_heading(anchor), _is_chrome(anchor),
-                                url_score(url, base), _signature(anchor), _offsite(url, base), anchor))
+                                article, _signature(anchor), offsite, anchor))
     return found
 
 

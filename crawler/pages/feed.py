@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
-from crawler.clean import clean_title
 from crawler.dates import from_struct, parse_date
-from crawler.items import Headline
 from crawler.pages.encoding import utf8_if_undeclared
-from crawler.pages.result import PageResult
+from crawler.pages.result import PageError, PageResult
 
 
-class NotAFeed(ValueError):
+class NotAFeed(PageError):
     """The body is not a feed feedparser can read anything from."""
 
 
@@ -37,13 +34,13 @@ def _published(entry: Mapping[str, Any], tz: tzinfo) -> datetime | None:
     return None
 
 
-def _link(entry: Mapping[str, Any], base: str) -> str | None:
+def _link(entry: Mapping[str, Any]) -> str | None:
     link = entry.get("link")
     if not link:
         guid = entry.get("id")
         if isinstance(guid, str) and guid.startswith(("http://", "https://")) and entry.get("guidislink", True):
             link = guid
-    return urljoin(base, link.strip()) if link else None
+    return link if isinstance(link, str) else None
 
 
 def parse_feed(
@@ -62,21 +59,9 @@ def parse_feed(
     if not parsed.entries and (not parsed.get("version") or problem):
         reason = problem or "no RSS/Atom document found"
         raise NotAFeed(f"not a readable feed ({reason})")
-    result = PageResult(note=f"ill-formed feed, read leniently: {problem}" if problem else None)
+    result = PageResult(source, note=f"ill-formed feed, read leniently: {problem}" if problem else None)
     for entry in parsed.entries:
-        title = clean_title(entry.get("title"))
-        if not title:
-            result.skipped["untitled"] += 1
-            continue
-        link = _link(entry, url)
-        if not link:
-            result.skipped["no_link"] += 1
-            continue
         guid = entry.get("id")
-        result.headlines.append(
-            Headline(
-                title=title, url=link, source=source, published_at=_published(entry, tz),
-                guid=guid if isinstance(guid, str) and guid else None,
-            )
-        )
+        result.add(entry.get("title"), _link(entry), url, _published(entry, tz),
+                   guid if isinstance(guid, str) else None)
     return result

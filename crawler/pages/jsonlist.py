@@ -11,19 +11,16 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
-from urllib.parse import urljoin
 
 import jmespath
 
-from crawler.clean import clean_title
 from crawler.dates import parse_date
-from crawler.items import Headline
-from crawler.pages.result import PageResult
+from crawler.pages.result import PageError, PageResult
 
 _JSONP = re.compile(rb"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 
 
-class NotJson(ValueError):
+class NotJson(PageError):
     """The body is not JSON, or the `items` expression finds no list in it."""
 
 
@@ -59,19 +56,10 @@ def parse_json_list(
     title_expr, link_expr = jmespath.compile(fields.title), jmespath.compile(fields.link)
     date_expr = jmespath.compile(fields.date) if fields.date else None
     base = fields.base or url
-    result = PageResult()
+    result = PageResult(source)
     for item in items:
-        raw_title = title_expr.search(item)
-        title = clean_title(raw_title if isinstance(raw_title, str) else None)
-        if not title:
-            result.skipped["untitled"] += 1
-            continue
-        link = link_expr.search(item)
-        if not isinstance(link, str) or not link.strip():
-            result.skipped["no_link"] += 1
-            continue
+        raw_title, link = title_expr.search(item), link_expr.search(item)
         published = parse_date(date_expr.search(item), tz) if date_expr else None
-        result.headlines.append(
-            Headline(title=title, url=urljoin(base, link.strip()), source=source, published_at=published)
-        )
+        result.add(raw_title if isinstance(raw_title, str) else None, link if isinstance(link, str) else None,
+                   base, published)
     return result

@@ -108,19 +108,31 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "sms:", "data:", "about:", "#
 
 
 def page_base(sel: parsel.Selector, base_url: str) -> str:
-    """The URL relative links resolve against: <base href> if the page has one, else the page URL."""
+    """The URL relative links resolve against: <base href> if the page has a usable one, else the page URL."""
     href = sel.xpath("//base/@href").get()
-    return urljoin(base_url, href.strip()) if href and href.strip() else base_url
+    if not href or not href.strip():
+        return base_url
+    try:
+        return urljoin(base_url, href.strip())
+    except ValueError:
+        return base_url
 
 
 def resolve(href: str | None, base: str) -> str | None:
-    """Absolute http(s) URL without fragment, or None for empty, javascript:, mailto: and similar links."""
+    """Absolute http(s) URL without fragment, or None for empty, javascript:, mailto: and similar links.
+
+    A malformed link (``http://[broken/x``) comes back as written: it is still a link in the page's
+    structure, and the page result counts it as ``bad_url`` instead of losing the page to it.
+    """
     if not href:
         return None
     href = href.strip()
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
-    url = urldefrag(urljoin(base, href))[0]
+    try:
+        url = urldefrag(urljoin(base, href))[0]
+    except ValueError:
+        return href
     return url if url.startswith(("http://", "https://")) else None
 
 

@@ -8,17 +8,18 @@ paged list.
 from __future__ import annotations
 
 from datetime import UTC, tzinfo
-from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.clean import clean_title
 from crawler.dates import parse_date
-from crawler.items import Headline
 from crawler.pages.detect import detect_links
 from crawler.pages.encoding import decode_html
 from crawler.pages.links import select_links
-from crawler.pages.result import PageResult
+from crawler.pages.result import PageError, PageResult
+
+
+class NotHtml(PageError):
+    """The response is not an HTML page."""
 
 
 def parse_portal(
@@ -31,19 +32,15 @@ def parse_portal(
     tz: tzinfo = UTC,
 ) -> PageResult:
     """Extract headline links from an HTML list page; dates printed with the links take `tz` if zone-less."""
+    if content_type and "html" not in content_type.lower():
+        raise NotHtml(f"not an HTML page (Content-Type: {content_type})")
     text, _ = decode_html(body, content_type)
     page = Selector(text=text, type="html", base_url=url)
-    found = select_links(page, url, links) if links else detect_links(page, url)
-    result = PageResult()
-    for link in found:
-        title = clean_title(link.title)
-        if title:
-            published = parse_date(link.date, tz) if link.date else None
-            result.headlines.append(Headline(title=title, url=link.url, source=source, published_at=published))
-        else:
-            result.skipped["untitled"] += 1
+    result = PageResult(source)
+    for link in select_links(page, url, links) if links else detect_links(page, url):
+        result.add(link.title, link.url, url, parse_date(link.date, tz) if link.date else None)
     if next_page:
         href = page.css(next_page).xpath("(@href | .//a/@href)[1]").get()
-        if href and not href.startswith(("javascript:", "#")):
-            result.follow.append(urljoin(url, href.strip()))
+        if href and not href.strip().lower().startswith(("javascript:", "#")):
+            result.follow_link(href, url)
     return result

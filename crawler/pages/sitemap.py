@@ -10,30 +10,47 @@ from __future__ import annotations
 import gzip
 import io
 from datetime import UTC, tzinfo
-from urllib.parse import urljoin
 
 from lxml import etree
 
-from crawler.clean import clean_title
 from crawler.dates import parse_date
-from crawler.items import Headline
-from crawler.pages.result import PageResult
+from crawler.pages.result import PageError, PageResult
 
 MAX_UNZIPPED = 50 * 1024 * 1024  # the sitemap protocol's own limit
+NEWS_NAMESPACE = "google.com/schemas/sitemap-news/"  # http(s)://www.google.com/schemas/sitemap-news/0.9
 
 
-class NotASitemap(ValueError):
+class NotASitemap(PageError):
     """The body is not a sitemap or sitemap index."""
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """An element's name without its namespace (comments and processing instructions have none)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
 
 
-def _child_text(element: etree._Element, name: str) -> str | None:
-    for child in element.iter():
-        if _local(child.tag) == name and child.text and child.text.strip():
-            return str(child.text).strip()
+def _is_news(tag: object) -> bool:
+    """An element of the news sitemap namespace (or written with an undeclared ``news:`` prefix)."""
+    if not isinstance(tag, str):
+        return False
+    if tag.startswith("{"):
+        return NEWS_NAMESPACE in tag[1:tag.index("}")]
+    return tag.startswith("news:")
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None or not element.text or not element.text.strip():
+        return None
+    return str(element.text).strip()
+
+
+def _child(element: etree._Element, name: str, news: bool = False) -> etree._Element | None:
+    """The first direct child called `name` (in the news namespace when `news`)."""
+    for child in element:
+        if _local(child.tag).removeprefix("news:") == name and (not news or _is_news(child.tag)):
+            return child
     return None
 
 
@@ -57,31 +74,20 @@ def parse_sitemap(body: bytes, url: str, source: str, tz: tzinfo = UTC) -> PageR
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
         found = _local(root.tag) if root is not None else "nothing"
         raise NotASitemap(f"not a sitemap: the document's root is <{found}>, not <urlset> or <sitemapindex>")
-    result = PageResult()
+    result = PageResult(source)
     if _local(root.tag) == "sitemapindex":
         for entry in root:
-            loc = _child_text(entry, "loc") if _local(entry.tag) == "sitemap" else None
-            if loc:
-                result.follow.append(urljoin(url, loc))
+            if _local(entry.tag) == "sitemap":
+                result.follow_link(_text(_child(entry, "loc")), url)
         return result
     for entry in root:
         if _local(entry.tag) != "url":
             continue
-        loc = None
-        for child in entry:
-            if _local(child.tag) == "loc" and child.text:
-                loc = child.text.strip()
-        if not loc:
-            result.skipped["no_link"] += 1
-            continue
-        title = clean_title(_child_text(entry, "title"))
-        if not title:
-            result.skipped["untitled"] += 1
-            continue
-        published = parse_date(_child_text(entry, "publication_date"), tz)
-        result.headlines.append(
-            Headline(title=title, url=urljoin(url, loc), source=source, published_at=published)
-        )
+        news = _child(entry, "news", news=True)
+        fields = news if news is not None else entry  # a few sitemaps put the news fields right in <url>
+        title = _text(_child(fields, "title", news=True))
+        published = _text(_child(fields, "publication_date", news=True))
+        result.add(title, _text(_child(entry, "loc")), url, parse_date(published, tz))
     if not result.headlines and result.skipped["untitled"]:
         result.note = (
             f"plain sitemap: {result.skipped['untitled']} URLs but no <news:title>; "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import warnings
 from pathlib import Path
@@ -13,21 +12,31 @@ import pytest
 from sklearn.exceptions import InconsistentVersionWarning
 
 from classifier import LABELS
-from classifier.corpus import CorpusError
+from classifier.corpus import CorpusError, read_training_corpus
 from classifier.registry import (
     CURRENT_FILE,
     METADATA_FILE,
     MODEL_FILE,
+    CurrentModel,
     ModelMissing,
     ModelTampered,
     ModelVersionMismatch,
-    ensure_model,
+    current_id,
     list_models,
     load_current,
-    train_model,
+    promote,
+    save,
 )
+from classifier.tagger import Tagger
+from classifier.training import train
+from headlines.models import ensure_model
+from tests.conftest import SMALL_CORPUS as SMALL
 
-SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "classifier" / "small.csv"
+
+def train_model(corpus: Path, models: Path) -> Tagger:
+    """Train, save and promote, as `headlines train` does."""
+    return promote(models, save(train(read_training_corpus(corpus)), models).model_id)
+
 HEADLINES = ["BYD raises prices of electric cars", "SMIC expands wafer output", "Alipay launches wallet",
              "Temu sales climb", "Tencent releases new game"]
 
@@ -136,26 +145,69 @@ def test_missing_model(tmp_path: Path) -> None:
         load_current(tmp_path)
 
 
-def test_ensure_model_trains_once_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_saving_a_candidate_does_not_make_it_current(models: Path) -> None:
+    current = current_id(models)
+    saved = save(train(read_training_corpus(SMALL)), models)
+    assert current_id(models) == current != saved.model_id
+    assert [m["current"] for m in list_models(models)] == [True, False]
+    assert promote(models, saved.model_id).model_id == saved.model_id == current_id(models)
+
+
+def test_a_broken_model_is_never_promoted(models: Path) -> None:
+    saved = save(train(read_training_corpus(SMALL)), models)
+    with (models / saved.model_id / MODEL_FILE).open("ab") as f:
+        f.write(b"\0")
+    before = current_id(models)
+    with pytest.raises(ModelTampered):
+        promote(models, saved.model_id)
+    assert current_id(models) == before
+
+
+def test_the_current_model_follows_a_promotion_without_a_restart(models: Path) -> None:
+    holder = CurrentModel(models)
+    first = holder.get()
+    assert holder.get() is first  # unchanged CURRENT: the loaded model is kept
+    newer = save(train(read_training_corpus(SMALL)), models)
+    assert holder.get() is first  # saved, not promoted
+    promote(models, newer.model_id)
+    assert holder.get().model_id == newer.model_id
+
+
+def test_evaluating_on_the_training_corpus_cross_validates_a_clone_of_the_saved_pipeline(trained: Path) -> None:
+    from classifier.corpus import read_corpus
+    from classifier.training import evaluate_tagger
+
+    tagger = load_current(trained)
+    fitted = tagger.pipeline.named_steps["model"].calibrated_classifiers_
+    evaluation = evaluate_tagger(tagger, read_corpus(SMALL))
+    assert "cross-validation" in evaluation.source and evaluation.size == 100
+    assert evaluation.macro_f1 == tagger.metadata["metrics"]["macro_f1"]
+    assert tagger.pipeline.named_steps["model"].calibrated_classifiers_ is fitted  # the saved model is untouched
+
+
+def test_first_use_trains_once_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     said: list[str] = []
-    with caplog.at_level(logging.WARNING, logger="classifier.registry"):
-        first = ensure_model(tmp_path / "m", SMALL, progress=said.append)
-    assert "No model" in said[0] and "training" in said[0] and "training" in caplog.text
+    ensure_model(tmp_path / "m", progress=said.append, corpus_path=SMALL)
+    assert "No model" in said[0] and "training" in said[0]
+    first = current_id(tmp_path / "m")
     said.clear()
-    second = ensure_model(tmp_path / "m", SMALL, progress=said.append)
-    assert second.model_id == first.model_id and said == []
+    ensure_model(tmp_path / "m", progress=said.append, corpus_path=SMALL)
+    assert current_id(tmp_path / "m") == first and said == []
 
 
-def test_ensure_model_does_not_replace_a_refused_model(models: Path) -> None:
+def test_first_use_does_not_replace_a_refused_model(models: Path) -> None:
     with (model_dir(models) / MODEL_FILE).open("ab") as f:
         f.write(b"\0")
+    before = current_id(models)
+    ensure_model(models, corpus_path=SMALL)
+    assert current_id(models) == before
     with pytest.raises(ModelTampered):
-        ensure_model(models, SMALL)
+        load_current(models)
 
 
 def test_corpus_with_unknown_labels_is_not_trained(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(SMALL.read_text() + "Robots take over,robots\n")
     with pytest.raises(CorpusError, match="bad.csv:102: unknown label 'robots'"):
-        train_model(bad, tmp_path / "m")
+        read_training_corpus(bad)
     assert not (tmp_path / "m" / CURRENT_FILE).exists()

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.sources import parse_sources
-from crawler.store import RunRecord
 from headlines.crawl import CrawlReport, due_sources, format_report
 from headlines.errors import ExitCode
+from store import RunRecord
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 
@@ -23,10 +23,16 @@ def run(source: str, status: str, found: int = 0, new: int = 0, error: str | Non
     ("statuses", "code"),
     [(["ok", "not_modified"], ExitCode.OK), (["ok", "empty"], ExitCode.SOURCE_EMPTY),
      (["ok", "empty", "timeout"], ExitCode.SOURCE_FAILED), (["robots"], ExitCode.SOURCE_FAILED),
-     (["interrupted"], ExitCode.SOURCE_FAILED)],
+     (["interrupted"], ExitCode.SOURCE_FAILED), (["store_error", "ok"], ExitCode.SOURCE_FAILED)],
 )
 def test_exit_code_follows_the_worst_status(statuses: list[str], code: ExitCode) -> None:
     assert CrawlReport("c", [run(f"s{i}", s) for i, s in enumerate(statuses)]).exit_code == code
+
+
+def test_untagged_headlines_make_the_model_exit_code_and_are_said() -> None:
+    report = CrawlReport("c", [run("a", "ok", 3, 3), run("b", "timeout")], model_error="no model in models/")
+    assert report.exit_code == ExitCode.MODEL
+    assert format_report(report).splitlines()[-1].startswith("headlines were stored untagged: no model in models/")
 
 
 def test_summary_table_lists_each_source_and_the_totals() -> None:

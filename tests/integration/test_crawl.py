@@ -7,14 +7,14 @@ import io
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.store import SQLiteStore
+from store import RunRecord, StoredHeadline, StoreError, open_store
 from tests.conftest import FAST, ROOT, Server, run_headlines
 
 Crawl = Callable[..., subprocess.CompletedProcess[str]]
@@ -58,20 +58,18 @@ def source(name: str, kind: str, url: str, **extra: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def rows(tmp_path: Path) -> list[dict[str, object]]:
-    store = SQLiteStore(tmp_path / "h.sqlite3")
-    try:
-        return list(store.export_rows())
-    finally:
-        store.close()
+def rows(tmp_path: Path) -> list[StoredHeadline]:
+    with open_store(tmp_path / "h.sqlite3", "read") as store:
+        return list(store.query())
+
+
+def last_runs(tmp_path: Path) -> dict[str, RunRecord]:
+    with open_store(tmp_path / "h.sqlite3", "read") as store:
+        return store.last_runs()
 
 
 def statuses(tmp_path: Path) -> dict[str, str]:
-    db = sqlite3.connect(tmp_path / "h.sqlite3")
-    try:
-        return dict(db.execute("SELECT source, status FROM runs ORDER BY id").fetchall())
-    finally:
-        db.close()
+    return {name: run.status for name, run in last_runs(tmp_path).items()}
 
 
 def closed_port() -> int:
@@ -126,15 +124,15 @@ def test_all_kinds_and_faults_in_one_crawl(server: Server, crawl: Crawl, tmp_pat
         "oversized": "too_large", "no-headlines": "empty", "not-a-feed": "unparsable",
     }
     stored = rows(tmp_path)
-    titles = {r["title"] for r in stored}
+    titles = {r.title for r in stored}
     assert set(TITLES) <= titles
     assert {"Chip tool orders jump", "Wallet adds offline mode"} <= titles
     assert len(stored) == len(TITLES) + 3 + 2  # the feed repeats three portal titles under its own URLs
-    assert all("utm_" not in str(r["url"]) for r in stored)
-    portal_row = next(r for r in stored if r["source"] == "ok-portal")
-    assert portal_row["published_at"] == "2026-11-20T00:00:00+00:00"  # the date printed next to the link
-    json_row = next(r for r in stored if r["title"] == "Wallet adds offline mode")
-    assert json_row["published_at"] == "2026-11-20T01:00:00+00:00"
+    assert all("utm_" not in r.url for r in stored)
+    portal_row = next(r for r in stored if r.source == "ok-portal")
+    assert portal_row.published_at == datetime(2026, 11, 20, tzinfo=UTC)  # the date printed next to the link
+    json_row = next(r for r in stored if r.title == "Wallet adds offline mode")
+    assert json_row.published_at == datetime(2026, 11, 20, 1, tzinfo=UTC)
     table = done.stdout
     assert "HTTP 404" in table and "4/12 sources ok" in table
 
@@ -180,14 +178,13 @@ def test_second_crawl_adds_no_duplicates_and_revalidates(server: Server, crawl: 
     second = crawl(sources)
     assert second.returncode == 0, second.stderr[-3000:]
     after = rows(tmp_path)
-    assert after == before
+    assert [(r.id, r.url, r.title, r.first_seen_at) for r in after] == [
+        (r.id, r.url, r.title, r.first_seen_at) for r in before]
     feed_requests = [headers for path, headers in server.log if path == "/feed.xml"]
     assert feed_requests[-1].get("If-None-Match") == '"v1"'
     assert statuses(tmp_path) == {"portal": "ok", "feed": "not_modified"}
-    db = sqlite3.connect(tmp_path / "h.sqlite3")
-    found, new, dup = db.execute("SELECT found, new, duplicates FROM runs WHERE source='portal' "
-                                 "ORDER BY id DESC").fetchone()
-    assert (found, new, dup) == (len(TITLES), 0, len(TITLES))
+    portal = last_runs(tmp_path)["portal"]
+    assert (portal.found, portal.new, portal.duplicates) == (len(TITLES), 0, len(TITLES))
 
 
 def test_changed_title_on_a_known_url_is_kept_as_history(server: Server, crawl: Crawl, tmp_path: Path) -> None:
@@ -196,8 +193,9 @@ def test_changed_title_on_a_known_url_is_kept_as_history(server: Server, crawl: 
     server.add("/live/", list_page(["Battery maker delays sodium-ion packs for small cars", *TITLES[1:]]))
     crawl(source("portal", "portal", portal))
     assert len(rows(tmp_path)) == len(TITLES)
-    db = sqlite3.connect(tmp_path / "h.sqlite3")
-    assert db.execute("SELECT title FROM title_history").fetchall() == [(TITLES[0],)]
+    with open_store(tmp_path / "h.sqlite3", "read") as store:
+        changed = next(r for r in store.query() if r.title.startswith("Battery maker delays"))
+        assert [title for title, _ in store.title_history(changed.url)] == [TITLES[0]]
 
 
 def test_only_empty_sources_exit_4(server: Server, crawl: Crawl) -> None:
@@ -241,18 +239,17 @@ def test_sigkill_leaves_a_database_that_opens_with_what_was_committed(server: Se
     committed = 0
     while time.monotonic() < deadline and committed < 400:
         time.sleep(0.2)
-        if db.exists():
-            try:
-                committed = sqlite3.connect(db).execute("SELECT count(*) FROM headlines").fetchone()[0]
-            except sqlite3.OperationalError:
-                committed = 0
+        try:
+            with open_store(db, "read") as store:
+                committed = store.count()
+        except StoreError:
+            committed = 0
     assert child.poll() is None, "the crawl ended before it could be killed"
     child.send_signal(signal.SIGKILL)
     child.wait()
-    check = sqlite3.connect(db)
-    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert check.execute("SELECT count(*) FROM headlines").fetchone()[0] >= committed >= 400
-    assert check.execute("SELECT status FROM runs").fetchall() == [("running",)]
+    with open_store(db, "read") as store:
+        assert store.count() >= committed >= 400
+        assert [r.status for r in store.running()] == ["running"]
 
 
 def test_export_writes_the_contract_columns(server: Server, crawl: Crawl, tmp_path: Path) -> None:
@@ -266,6 +263,7 @@ def test_export_writes_the_contract_columns(server: Server, crawl: Crawl, tmp_pa
                       "tags", "label", "model_id"]
     body = list(reader)
     assert {r[0] for r in body} == set(TITLES)
+    assert len(body) == len(TITLES)
     assert all(r[4].endswith("+00:00") for r in body)
 
 
@@ -274,7 +272,7 @@ def test_scrapy_commands_use_the_same_extraction(server: Server, tmp_path: Path)
     env = {**os.environ, "HEADLINES_DB": str(tmp_path / "h.sqlite3"), "HEADLINES_MODELS": str(tmp_path / "m")}
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
                             env=env, check=True)
-    assert listed.stdout.split() == ["feed", "json", "portal", "sitemap"]
+    assert listed.stdout.split() == ["feed", "json", "portal", "sitemap", "sources"]
     out = tmp_path / "out.csv"
     subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", f"url={url}", "-O", str(out),
@@ -284,3 +282,57 @@ def test_scrapy_commands_use_the_same_extraction(server: Server, tmp_path: Path)
     exported = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["title"] for r in exported] == TITLES[:3]
     assert exported[0]["source"] == "feed-127-0-0-1"
+
+
+def test_one_malformed_link_does_not_sink_the_page(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    page = list_page(TITLES).replace("</ul>", '<li><a href="http://[broken/x">A broken link that reads like a '
+                                              "headline about chips</a></li></ul>")
+    done = crawl(source("portal", "portal", server.add("/live/", page)))
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = last_runs(tmp_path)["portal"]
+    assert (run.status, run.found, run.new, run.dropped) == ("ok", len(TITLES), len(TITLES), {"bad_url": 1})
+
+
+def test_an_empty_source_saves_no_validators_and_stays_empty(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+    url = server.add("/feed.xml", empty, content_type="application/rss+xml", ETag='"e1"',
+                     Last_Modified="Fri, 20 Nov 2026 08:00:00 GMT")
+    for _ in range(2):
+        done = crawl(source("feed", "feed", url))
+        assert done.returncode == 4, done.stderr[-3000:]
+        assert statuses(tmp_path) == {"feed": "empty"}
+    assert [h.get("If-None-Match") for h in server.requests_to("/feed.xml")] == [None, None]
+
+
+def test_sources_on_one_site_share_its_politeness_and_its_robots_txt(server: Server, crawl: Crawl,
+                                                                    tmp_path: Path) -> None:
+    names = [f"section-{n}" for n in range(6)]
+    text = ""
+    for n, name in enumerate(names):
+        url = server.add(f"/s{n}/", list_page([f"{t} ({name})" for t in TITLES], prefix=f"/news/{n}/"))
+        server.routes[f"/s{n}/"].delay = 0.3
+        text += source(name, "portal", url)
+    done = crawl(text, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert set(statuses(tmp_path).values()) == {"ok"}
+    assert server.in_flight.most <= 2
+    assert len(server.requests_to("/robots.txt")) == 1
+
+
+def test_two_sources_may_read_the_same_page(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+    url = server.add("/live/", list_page(TITLES))
+    done = crawl(source("first", "portal", url) + source("second", "portal", url))
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = last_runs(tmp_path)
+    assert (runs["first"].status, runs["second"].status) == ("ok", "ok")
+    assert runs["first"].new + runs["second"].new == len(TITLES)
+    assert runs["first"].found == runs["second"].found == len(TITLES)
+
+
+def test_the_contact_setting_reaches_the_user_agent(server: Server, crawl: Crawl) -> None:
+    url = server.add("/live/", list_page(TITLES))
+    done = crawl(source("portal", "portal", url), "-s", "HEADLINES_CONTACT_URL=mailto:desk@example.org")
+    assert done.returncode == 0, done.stderr[-3000:]
+    agents = {h.get("User-Agent") for h in server.requests_to("/live/")}
+    assert agents == {"headlines/0.1 (+mailto:desk@example.org)"}
+    assert "HEADLINES_CONTACT_URL is not set" not in done.stderr

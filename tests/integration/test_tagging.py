@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -10,23 +10,21 @@ from pathlib import Path
 import pytest
 
 from classifier import LABELS
-from classifier.registry import train_model
-from crawler.store import SQLiteStore
-from tests.conftest import FIXTURES, Server, run_headlines
+from store import StoredHeadline, open_store
+from tests.conftest import Server, run_headlines, train_small
 from tests.integration.test_crawl import TITLES, list_page, source
 
 Crawl = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
-def models(tmp_path: Path) -> Path:
-    train_model(FIXTURES / "classifier" / "small.csv", tmp_path / "models")
-    return tmp_path / "models"
+def models(tmp_path: Path, small_models: Path) -> Path:
+    return Path(shutil.copytree(small_models, tmp_path / "models"))
 
 
-def tagged(tmp_path: Path) -> list[tuple[str, str, float, str, str]]:
-    db = sqlite3.connect(tmp_path / "h.sqlite3")
-    return db.execute("SELECT title, sector, confidence, tags, model_id FROM headlines ORDER BY id").fetchall()
+def stored(tmp_path: Path) -> list[StoredHeadline]:
+    with open_store(tmp_path / "h.sqlite3", "read") as store:
+        return list(store.query())
 
 
 def test_crawl_stores_tags_from_the_current_model(server: Server, crawl: Crawl, tmp_path: Path,
@@ -34,25 +32,32 @@ def test_crawl_stores_tags_from_the_current_model(server: Server, crawl: Crawl, 
     done = crawl(source("portal", "portal", server.add("/live/", list_page(TITLES))), classify=True)
     assert done.returncode == 0, done.stderr[-3000:]
     current = (models / "CURRENT").read_text().strip()
-    rows = tagged(tmp_path)
+    rows = stored(tmp_path)
     assert len(rows) == len(TITLES)
-    for title, sector, confidence, tags, model_id in rows:
-        assert sector in LABELS and 0.0 <= confidence <= 1.0, title
-        assert tags.split(";")[0] == sector and set(tags.split(";")) <= set(LABELS)
-        assert model_id == current
+    for row in rows:
+        assert row.sector in LABELS and row.confidence is not None and 0.0 <= row.confidence <= 1.0, row.title
+        assert row.tags[0] == row.sector and set(row.tags) <= set(LABELS)
+        assert row.model_id == current
 
 
-def test_retag_replaces_tags_and_leaves_labels_alone(server: Server, crawl: Crawl, tmp_path: Path) -> None:
+def test_retag_tags_what_a_crawl_stored_untagged(server: Server, crawl: Crawl, tmp_path: Path) -> None:
     crawl(source("portal", "portal", server.add("/live/", list_page(TITLES))))  # stored untagged
-    store = SQLiteStore(tmp_path / "h.sqlite3")
-    first_url = next(store.export_rows())["url"]
-    store.set_label(str(first_url), "fintech")
-    store.close()
-    train_model(FIXTURES / "classifier" / "small.csv", tmp_path / "models")
+    assert all(row.sector is None for row in stored(tmp_path))
+    model_id = train_small(tmp_path / "models")
     done = run_headlines("--db", str(tmp_path / "h.sqlite3"), "--models-dir", str(tmp_path / "models"), "retag")
     assert done.returncode == 0, done.stderr
     assert f"{len(TITLES)} headlines re-tagged" in done.stderr
-    rows = tagged(tmp_path)
-    assert all(sector in LABELS and model_id for _, sector, _, _, model_id in rows)
-    labels = sqlite3.connect(tmp_path / "h.sqlite3").execute("SELECT url, label FROM headlines").fetchall()
-    assert dict(labels) == {**{url: None for url, _ in labels}, first_url: "fintech"}
+    assert all(row.sector in LABELS and row.model_id == model_id for row in stored(tmp_path))
+
+
+def test_a_crawl_with_a_tampered_model_stores_untagged_and_exits_5(server: Server, crawl: Crawl, tmp_path: Path,
+                                                                 models: Path) -> None:
+    current = (models / "CURRENT").read_text().strip()
+    with (models / current / "model.joblib").open("ab") as f:
+        f.write(b"tampered")
+    done = crawl(source("portal", "portal", server.add("/live/", list_page(TITLES))), classify=True)
+    assert done.returncode == 5, done.stderr[-3000:]
+    assert "headlines were stored untagged" in done.stdout and "SHA-256" in done.stdout
+    assert "Traceback" not in done.stderr
+    rows = stored(tmp_path)
+    assert len(rows) == len(TITLES) and all(row.sector is None for row in rows)

@@ -9,6 +9,8 @@ import pytest
 from crawler.pages.encoding import decode_html
 from crawler.pages.feed import NotAFeed, parse_feed
 from crawler.pages.jsonlist import JsonFields, NotJson, parse_json_list
+from crawler.pages.portal import NotHtml, parse_portal
+from crawler.pages.result import PageError
 from crawler.pages.sitemap import NotASitemap, parse_sitemap
 
 FIELDS = JsonFields(items="list", title="t", link="u")
@@ -105,3 +107,60 @@ def test_json_items_expression_that_finds_no_list_names_it() -> None:
 def test_html_error_page_is_not_json() -> None:
     with pytest.raises(NotJson, match="not JSON"):
         parse_json_list(b"<html>502 Bad Gateway</html>", "https://x.test/api", "s", FIELDS)
+
+
+GOOD = [f"Headline number {n} about a company that did something today" for n in range(8)]
+
+
+def portal_page(extra: str) -> bytes:
+    items = "".join(f'<li><a href="/news/2026/11/{n}-story.html">{t}</a></li>' for n, t in enumerate(GOOD))
+    return f'<html><body><ul class="list">{items}{extra}</ul></body></html>'.encode()
+
+
+@pytest.mark.parametrize("links", [None, "ul.list a"])
+def test_one_malformed_link_costs_that_link_only(links: str | None) -> None:
+    body = portal_page('<li><a href="http://[broken/x">A broken link in the middle of the headline list</a></li>')
+    result = parse_portal(body, "https://x.test/live/", "s", "text/html", links=links)
+    assert [h.title for h in result.headlines] == GOOD
+    assert result.skipped == {"bad_url": 1}
+
+
+def test_a_malformed_link_in_a_json_list_is_skipped_and_counted() -> None:
+    body = b'{"list": [{"t": "Good one", "u": "/a/1"}, {"t": "Bad one", "u": "http://[broken/x"}]}'
+    result = parse_json_list(body, "https://x.test/api", "s", FIELDS)
+    assert [h.url for h in result.headlines] == ["https://x.test/a/1"] and result.skipped == {"bad_url": 1}
+
+
+def test_a_malformed_next_page_link_is_not_followed() -> None:
+    body = portal_page("").replace(b"</ul>", b'</ul><a class="next" href="http://[bad/2">Next</a>')
+    result = parse_portal(body, "https://x.test/live/", "s", "text/html", links="ul.list a", next_page="a.next")
+    assert len(result.headlines) == 8 and result.follow == []
+
+
+def test_page_errors_mean_not_of_this_kind_and_nothing_else() -> None:
+    for error in (NotAFeed, NotASitemap, NotJson, NotHtml):
+        assert issubclass(error, PageError) and not issubclass(error, ValueError)
+
+
+def test_a_non_html_response_is_not_a_portal_page() -> None:
+    with pytest.raises(NotHtml, match="image/png"):
+        parse_portal(b"\x89PNG", "https://x.test/logo.png", "s", "image/png")
+
+
+def test_the_news_title_wins_over_an_image_title_before_it() -> None:
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1" '
+            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://x.test/a</loc>'
+            b"<image:image><image:loc>https://x.test/a.jpg</image:loc><image:title>Photo: the new sedan"
+            b"</image:title></image:image><news:news><news:publication_date>2026-11-20</news:publication_date>"
+            b"<news:title>Carmaker starts sales of its new sedan</news:title></news:news></url></urlset>")
+    (headline,) = parse_sitemap(body, "https://x.test/s.xml", "s").headlines
+    assert headline.title == "Carmaker starts sales of its new sedan"
+
+
+def test_a_sitemap_with_only_image_titles_has_no_headlines() -> None:
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"><url><loc>https://x.test/a</loc>'
+            b"<image:image><image:title>Photo: a sedan</image:title></image:image></url></urlset>")
+    result = parse_sitemap(body, "https://x.test/s.xml", "s")
+    assert result.headlines == [] and result.skipped == {"untitled": 1}

@@ -2,67 +2,75 @@
 
 from __future__ import annotations
 
-import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from crawler.sources import DEFAULT_SOURCES, load_sources, select_sources
-from crawler.store import open_store
-from headlines.context import AppContext
-from headlines.errors import ExitCode
+from crawler.status import STATUSES
+from headlines.cli.context import AppContext
+
+_SOURCES = "crawler/sources.toml"
+_STATUS_HELP = "\n".join(f"  {name:<16} {meaning}" for name, meaning in STATUSES.items())
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
     settings = {}
     for value in values:
         key, sep, setting = value.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="-s/--set")
         settings[key.strip()] = setting
     return settings
 
 
-@click.command()
+@click.command(epilog="\b\nStatuses:\n" + _STATUS_HELP)
 @click.argument("names", nargs=-1, metavar="[NAME ...]")
-@click.option(
-    "--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_SOURCES,
-    show_default="crawler/sources.toml", help="TOML file of [[sources]] tables.",
-)
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              show_default=_SOURCES, help="TOML file of [[sources]] tables.")
 @click.option("--due", is_flag=True, help="Only the sources whose `every` interval has passed since their last run "
               "(a source without `every` is always due).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does (e.g. -s DOWNLOAD_DELAY=0).")
 @click.pass_obj
-def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path, due: bool,
+def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path | None, due: bool,
           overrides: tuple[str, ...]) -> None:
     """Crawl the sources (all enabled ones, or those NAMEd) and store new headlines.
 
-    Prints a table per source at the end: status, headlines found, new, duplicates, dropped, time.
+    All sources of one crawl share one engine, so at most CONCURRENT_REQUESTS_PER_DOMAIN requests go to a
+    site at a time however many of its sources are listed. Prints a table per source at the end: status,
+    headlines found, new, duplicates, dropped, time. When no model exists yet, one is trained first.
 
     \b
-    Exit codes:
-      0  every source worked (ok, or not modified since the last crawl)
-      3  at least one source failed (HTTP error, DNS, timeout, refused, unparsable, robots.txt)
+    Exit codes (the first that applies):
+      70 a bug in headlines stopped a page from being read (the log has the traceback; please report it)
+      5  headlines were stored untagged (no usable model): fix the model, then `headlines retag`
+      3  at least one source failed (see the statuses below)
       4  none failed but at least one yielded zero headlines (often a changed page layout)
-      1  the sources file or an option is wrong; nothing was crawled
+      1  the sources file, an option or the database is unusable; nothing was crawled
+      2  wrong command line
+      0  every source worked (ok, or not_modified since the last crawl)
     """
-    from crawler.store import now_utc
-    from headlines.crawl import crawl_settings, due_sources, format_report, run_crawl
+    from crawler.sources import DEFAULT_SOURCES, load_sources, select_sources
+    from headlines.crawl import crawl_settings, due_sources, format_report, mark_interrupted, run_crawl
+    from headlines.models import ensure_model
 
-    sources = select_sources(load_sources(sources_file), names)
-    if due:
-        with open_store(app.db) as store:
-            sources = due_sources(sources, store.last_runs(), now_utc())
-        if not sources:
-            click.echo("No source is due.", err=True)
-            return
-    # Log through the command's own handler, at its level: Scrapy installing a second root handler would
-    # print every message twice and build a log record for every item scraped.
-    log_level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
-    logs = {"LOG_LEVEL": log_level, "LOG_INSTALL_ROOT_HANDLER": False}
-    settings = crawl_settings(app.db, app.models_dir, {**logs, **_parse_set(overrides)})
+    sources = select_sources(load_sources(sources_file or DEFAULT_SOURCES), names)
+    settings = crawl_settings(app.db, str(app.models_dir), _parse_set(overrides))
+    with app.store("write") as store:
+        mark_interrupted(store)
+        if due:
+            sources = due_sources(sources, store.last_runs(), datetime.now(UTC))
+    if not sources:
+        _echo_err("No source is due.")
+        return
+    if settings.getbool("HEADLINES_CLASSIFY"):
+        ensure_model(app.models_dir, progress=_echo_err)
     report = run_crawl(sources, settings)
     click.echo(format_report(report))
     sys.exit(int(report.exit_code))
@@ -80,51 +88,48 @@ def export(app: AppContext, output: Path) -> None:
     """
     from headlines.export import write_csv
 
-    with open_store(app.db) as store:
+    with app.store("read") as store:
         if str(output) == "-":
-            count = write_csv(store, sys.stdout)
+            count = write_csv(store.query(), sys.stdout)
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(store, out)
-    click.echo(f"{count} headlines exported" + ("" if str(output) == "-" else f" to {output}"), err=True)
+                count = write_csv(store.query(), out)
+    _echo_err(f"{count} headlines exported" + ("" if str(output) == "-" else f" to {output}"))
 
 
 @click.command()
 @click.option("--batch-size", default=2000, show_default=True, help="Headlines tagged per transaction.")
+@click.option("--untagged", is_flag=True, help="Only the headlines that have no tags yet.")
 @click.pass_obj
-def retag(app: AppContext, batch_size: int) -> None:
-    """Re-tag every stored headline with the current model.
+def retag(app: AppContext, batch_size: int, untagged: bool) -> None:
+    """Re-tag stored headlines with the current model.
 
     Sector, confidence, tags and model_id are replaced; a person's label is never touched.
     """
-    from classifier.registry import ensure_model
-    from crawler.store import Tagging
+    from classifier.registry import load_current
+    from headlines.models import ensure_model
+    from headlines.retag import retag as retag_all
+    from store import Query
 
-    tagger = ensure_model(app.models_dir, progress=lambda msg: click.echo(msg, err=True))
-    with open_store(app.db) as store:
-        total = store.count()
+    ensure_model(app.models_dir, progress=_echo_err)
+    tagger = load_current(app.models_dir)
+    with app.store("write") as store:
+        total = store.count(Query(include_hidden=True, tagged=False if untagged else None))
         with click.progressbar(length=total, label=f"Tagging with {tagger.model_id}", file=sys.stderr) as bar:
-            for batch in store.titles(batch_size):
-                predictions = tagger.predict([title for _, title in batch])
-                store.set_tags(
-                    Tagging(url, p.sector, round(float(p.confidence), 4), tuple(p.tags), tagger.model_id)
-                    for (url, _), p in zip(batch, predictions, strict=True)
-                )
-                bar.update(len(batch))
-    click.echo(f"{total} headlines re-tagged with model {tagger.model_id}", err=True)
+            done = retag_all(store, tagger, batch_size, untagged_only=untagged, progress=bar.update)
+    _echo_err(f"{done} headlines re-tagged with model {tagger.model_id}")
 
 
 @click.command()
 @click.pass_obj
 def status(app: AppContext) -> None:
     """Show each source's last run: when, status, found, new and the error if any."""
-    with open_store(app.db) as store:
+    with app.store("read") as store:
         runs = store.last_runs()
         total = store.count()
     if not runs:
         click.echo("No crawl has run yet. Try `headlines crawl` or `headlines demo`.")
-        return
     for name, run in sorted(runs.items()):
         when = run.started_at.isoformat(timespec="minutes")
         click.echo(f"{name:<28} {run.status:<14} {when}  found {run.found:>4}  new {run.new:>4}  {run.error or ''}")
@@ -143,6 +148,7 @@ def demo(app: AppContext, out_dir: Path) -> None:
     database in --out, prints the headlines with their sectors and writes them as CSV next to it.
     """
     from headlines.demo import run_demo
+    from headlines.errors import ExitCode
 
     code = run_demo(out_dir, app.models_dir, echo=click.echo)
     if code != ExitCode.OK:

@@ -1,9 +1,8 @@
-"""The model commands of `headlines`: train, evaluate, classify and models.
+"""The model commands: train, evaluate, classify and models.
 
-Each command is a thin layer over `classifier`: it reads its input, calls one or two library functions and
-prints the result. Progress goes to stderr and results to stdout, so ``headlines classify < in > out.csv``
-keeps the CSV clean. Model and corpus errors become a one-line message with the documented exit code
-(`headlines.errors.ExitCode`): MODEL for a missing, tampered or mismatched model, ERROR for bad input.
+Each is a thin layer over `classifier` and `headlines.models`: it reads its input, calls one or two library
+functions and prints the result. Progress goes to stderr and results to stdout, so
+``headlines classify < in > out.csv`` keeps the CSV clean.
 """
 
 from __future__ import annotations
@@ -12,33 +11,28 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
-from classifier.corpus import DEFAULT_CORPUS, read_corpus
-from classifier.registry import ensure_model, list_models, train_model
-from classifier.report import html_report, metrics_table, text_report
-from classifier.tagger import Tagger
-from classifier.training import evaluate_tagger
-from headlines.clierrors import InputError, domain_errors
-from headlines.context import AppContext
+from headlines.cli.context import AppContext
+from headlines.errors import InputError
 
-HOLDOUT = DEFAULT_CORPUS.with_name("holdout.csv")
+if TYPE_CHECKING:
+    from classifier.tagger import Tagger
+
 CLASSIFY_HEADER = ("headline", "sector", "confidence", "tags")
 BATCH = 2000
+_DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-_DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
 @click.command()
 @click.option("--data", type=_DATA, default=None, metavar="CSV",
-              help=f"Labeled corpus (header headline,sector). Default: {DEFAULT_CORPUS.name} in classifier/data.")
+              help="Labeled corpus (header headline,sector). Default: headlines.csv in classifier/data.")
 @click.pass_obj
 def train(app: AppContext, data: Path | None) -> None:
     """Train a model on the labeled corpus and make it the current one.
@@ -46,13 +40,25 @@ def train(app: AppContext, data: Path | None) -> None:
     Cross-validates the pipeline (5 folds) for honest metrics and tag thresholds, fits it on every
     headline, saves models/<id>/model.joblib with metadata.json and points models/CURRENT at it.
     """
-    with domain_errors():
-        tagger = train_model(data or DEFAULT_CORPUS, app.models_dir, progress=_progress)
+    from classifier.corpus import DEFAULT_CORPUS
+    from classifier.report import metrics_table
+    from headlines.models import train_and_promote
+
+    tagger = train_and_promote(data or DEFAULT_CORPUS, app.models_dir, progress=_progress)
     metrics = tagger.metadata["metrics"]
     click.echo(f"Model {tagger.model_id} ({tagger.metadata['pipeline']}), {metrics['source']}:")
     click.echo(metrics_table(metrics))
     thresholds = ", ".join(f"{k} {v:.2f}" for k, v in tagger.metadata["thresholds"].items())
     click.echo(f"tag thresholds: {thresholds}")
+
+
+def _current(app: AppContext) -> Tagger:
+    """The current model, trained first (and said so) when there is none."""
+    from classifier.registry import load_current
+    from headlines.models import ensure_model
+
+    ensure_model(app.models_dir, progress=_progress)
+    return load_current(app.models_dir)
 
 
 @click.command()
@@ -65,10 +71,14 @@ def train(app: AppContext, data: Path | None) -> None:
 @click.pass_obj
 def evaluate(app: AppContext, data: Path | None, html_file: Path | None) -> None:
     """Score the current model: per-sector precision/recall/F1, confusion matrix and calibration."""
-    path = data or (HOLDOUT if HOLDOUT.is_file() else DEFAULT_CORPUS)
-    with domain_errors():
-        tagger = ensure_model(app.models_dir, progress=_progress)
-        evaluation = evaluate_tagger(tagger, read_corpus(path))
+    from classifier.corpus import DEFAULT_CORPUS, read_corpus
+    from classifier.report import html_report, text_report
+    from classifier.training import evaluate_tagger
+
+    holdout = DEFAULT_CORPUS.with_name("holdout.csv")
+    path = data or (holdout if holdout.is_file() else DEFAULT_CORPUS)
+    tagger = _current(app)
+    evaluation = evaluate_tagger(tagger, read_corpus(path))
     title = f"Model {tagger.model_id}"
     click.echo(text_report(evaluation, title=title))
     if html_file is not None:
@@ -88,8 +98,7 @@ def classify(app: AppContext, file: IO[bytes], explain: bool) -> None:
     that cleared their threshold, the top one first, separated by ';'). Blank lines are skipped. Input must
     be UTF-8. The first use with no model trains one from the corpus.
     """
-    with domain_errors():
-        tagger = ensure_model(app.models_dir, progress=_progress)
+    tagger = _current(app)
     name = getattr(file, "name", "<stdin>")
     label = "<stdin>" if name in ("<stdin>", "-") else str(name)
     header = CLASSIFY_HEADER + (("explanation",) if explain else ())
@@ -144,6 +153,8 @@ def _rows(tagger: Tagger, texts: list[str], explain: bool) -> str:
 @click.pass_obj
 def models(app: AppContext) -> None:
     """List the trained models: id, created, pipeline, cross-validated macro-F1; * marks the current one."""
+    from classifier.registry import list_models
+
     found = list_models(app.models_dir)
     if not found:
         click.echo(f"No models in {app.models_dir}. Run `headlines train`.", err=True)

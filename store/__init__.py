@@ -1,0 +1,48 @@
+"""The headline store: one interface (`Store`) over SQLite, the embedded default, and other backends.
+
+It keeps one row per canonical URL with its title history and tags, the runs of every source's crawls and
+the validators of conditional requests, and answers queries for export, review and status. It knows
+neither Scrapy nor the command line: the crawler writes plain `NewHeadline` records, the application reads
+`StoredHeadline` rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from store.base import Store
+from store.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly, StoreSchemaError
+from store.records import (
+    HIDDEN_LABEL,
+    AddResult,
+    NewHeadline,
+    Query,
+    RunRecord,
+    StoredHeadline,
+    Tagging,
+)
+
+DEFAULT_DB = "data/headlines.sqlite3"
+"""Where the store lives unless --db or HEADLINES_DB says otherwise (relative to the working directory)."""
+
+__all__ = [
+    "DEFAULT_DB", "HIDDEN_LABEL", "AddResult", "NewHeadline", "Query", "RunRecord", "Store", "StoreError",
+    "StoreFull", "StoreLocked", "StoreMissing", "StoreReadOnly", "StoreSchemaError", "StoredHeadline", "Tagging",
+    "open_store",
+]
+
+
+def open_store(location: Path | str, mode: Literal["write", "read"] = "write") -> Store:
+    """Open the store at `location`: a SQLite file path (created on first write).
+
+    ``mode="read"`` never creates or changes anything: a missing database is `StoreMissing`, and a
+    read-only file or file system still reads.
+    """
+    text = str(location)
+    if "://" in text or text.startswith(("postgresql:", "postgres:")):
+        scheme = text.split(":", 1)[0]
+        raise StoreError(f"{text}: database scheme '{scheme}' is not supported yet; give a SQLite file path")
+    from store.sqlite import SQLiteStore
+
+    return SQLiteStore(location, create=mode == "write", readonly=mode == "read")

@@ -1,0 +1,80 @@
+"""The one interface every store backend offers; the crawler and the application use nothing else.
+
+A backend is chosen by `store.open_store` from the location it is given. Tests run one suite against
+every backend, so behaviour described here is behaviour of all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from store.records import AddResult, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
+
+
+class Store(Protocol):
+    """Headlines (one row per canonical URL, with title history), runs and conditional-request validators."""
+
+    location: str
+    """Where the store lives, as people should see it in messages (a path or a URL without password)."""
+
+    # -- headlines ------------------------------------------------------------------------------------
+    def add(self, headlines: Sequence[NewHeadline], seen_at: datetime) -> AddResult:
+        """Store a batch in one transaction. A known URL keeps its row and first-seen time; a changed title
+        replaces the shown one (the old one goes to history) and takes the batch's tags. Tags of a known,
+        unchanged title are left as they are."""
+        ...
+
+    def known_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        """The stored title of each of these URLs that the store knows."""
+        ...
+
+    def query(self, query: Query | None = None) -> Iterator[StoredHeadline]:
+        """Stored headlines matching `query`, streamed in its order."""
+        ...
+
+    def count(self, query: Query | None = None) -> int: ...
+
+    def get(self, url: str) -> StoredHeadline | None: ...
+
+    def set_tags(self, taggings: Iterable[Tagging]) -> int:
+        """Replace the model's tags of these URLs in one transaction; a person's label is not touched."""
+        ...
+
+    def title_history(self, url: str) -> list[tuple[str, datetime]]:
+        """Earlier titles of a URL and when each was replaced, oldest first."""
+        ...
+
+    # -- runs -----------------------------------------------------------------------------------------
+    def start_run(self, run: RunRecord) -> int:
+        """Record a run as started; returns its id (also set on `run.id`)."""
+        ...
+
+    def finish_run(self, run: RunRecord) -> None: ...
+
+    def runs(self, crawl_id: str) -> list[RunRecord]: ...
+
+    def last_runs(self) -> dict[str, RunRecord]:
+        """Each source's latest run."""
+        ...
+
+    def running(self) -> list[RunRecord]:
+        """Runs recorded as started and not finished."""
+        ...
+
+    # -- conditional requests -------------------------------------------------------------------------
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified saved for a URL."""
+        ...
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None: ...
+
+    # -- lifetime -------------------------------------------------------------------------------------
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...

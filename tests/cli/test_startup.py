@@ -1,0 +1,43 @@
+"""What starting the command costs and leaves behind: no scikit-learn unless a model is used, one log handler."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from headlines.cli import main
+from store import open_store
+from tests.conftest import ROOT
+
+PROBE = """
+import sys
+from click.testing import CliRunner
+from headlines.cli import main
+from store import open_store
+result = CliRunner().invoke(main, {args!r})
+print(result.exit_code, "sklearn" in sys.modules, "scrapy" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["crawl", "--help"], ["status"], ["export"]])
+def test_commands_that_need_no_model_never_import_scikit_learn(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "h.sqlite3"
+    open_store(db).close()
+    code = PROBE.format(args=["--db", str(db), *args])
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    exit_code, sklearn, _ = done.stdout.split()
+    assert exit_code == "0"
+    assert sklearn == "False", f"`headlines {' '.join(args)}` imported scikit-learn"
+
+
+def test_log_handlers_do_not_pile_up_when_the_group_runs_again() -> None:
+    before = list(logging.getLogger().handlers)
+    for _ in range(3):
+        assert CliRunner().invoke(main, ["-v", "models", "--help"]).exit_code == 0
+    added = [h for h in logging.getLogger().handlers if h not in before]
+    assert len(added) <= 1
