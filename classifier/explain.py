@@ -14,11 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from classifier.lexicon import TERM_WORDS
+from classifier.linear import linear_parts
 from classifier.text import CONCEPT, HeadlineAnalyzer
 
 TOP_WORDS = 4
@@ -39,36 +38,18 @@ class Explanation:
         return " ".join(parts)
 
 
-def class_weights(model: object) -> np.ndarray:
-    """Per-class feature weights (classes x features, in ``model.classes_`` order) of a linear classifier."""
-    if isinstance(model, CalibratedClassifierCV):
-        model = model.calibrated_classifiers_[0].estimator  # ensemble=False keeps one estimator on all data
-    coef = getattr(model, "coef_", None)
-    if coef is None and hasattr(model, "feature_log_prob_"):
-        coef = model.feature_log_prob_
-    if coef is None:
-        raise TypeError(f"cannot explain {type(model).__name__}: it has no per-feature weights")
-    coef = np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef, dtype=np.float64)
-    return coef - coef.mean(axis=0, keepdims=True)  # relative to the other classes (exact for OvR ranking)
-
-
 class WordAttributor:
     """Share feature contributions out to the words of a headline; built once per loaded pipeline."""
 
     def __init__(self, pipeline: Pipeline) -> None:
-        features = pipeline.named_steps["features"]
-        self.features = features
-        self.weights = class_weights(pipeline.named_steps["model"])
-        self.classes = list(pipeline.classes_)
-        parts = features.transformer_list if isinstance(features, FeatureUnion) else [("", features)]
-        self.blocks: list[tuple[int, TfidfVectorizer]] = []
+        parts = linear_parts(pipeline)
+        self.features = pipeline.named_steps["features"]
+        self.weights = parts.coef - parts.coef.mean(axis=0, keepdims=True)  # relative to the other classes
+        self.classes = list(parts.classes)
+        self.blocks = list(parts.blocks)
         self.names: list[str] = []
-        offset = 0
-        for _, vectorizer in parts:
-            names = vectorizer.get_feature_names_out().tolist()
-            self.blocks.append((offset, vectorizer))
-            self.names.extend(names)
-            offset += len(names)
+        for _, vectorizer in self.blocks:
+            self.names.extend(vectorizer.get_feature_names_out().tolist())
         self.analyzer = next((v.analyzer for _, v in self.blocks if isinstance(v.analyzer, HeadlineAnalyzer)),
                              None)
 

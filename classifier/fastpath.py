@@ -15,11 +15,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 from scipy.special import expit, softmax
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from classifier.linear import linear_parts
 from classifier.text import HeadlineAnalyzer
 
 
@@ -70,28 +68,15 @@ class Scorer:
 
 def compile_scorer(pipeline: Pipeline) -> Scorer | None:
     """A `Scorer` equivalent to ``pipeline.predict_proba``, or None when the pipeline has another shape."""
-    if len(pipeline.steps) != 2:
+    try:
+        parts = linear_parts(pipeline)
+    except TypeError:
         return None
-    features, model = pipeline.steps[0][1], pipeline.steps[1][1]
-    if not isinstance(features, TfidfVectorizer) or features.binary or features.norm not in ("l2", None):
-        return None
-    sigmoid = None
-    if isinstance(model, CalibratedClassifierCV):
-        if model.method != "sigmoid" or len(model.calibrated_classifiers_) != 1:
-            return None
-        calibrated = model.calibrated_classifiers_[0]
-        linear = calibrated.estimator
-        if not hasattr(linear, "coef_") or len(linear.classes_) < 3:
-            return None
-        sigmoid = (np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64),
-                   np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64))
-    elif isinstance(model, LogisticRegression) and len(model.classes_) >= 3:
-        linear = model
-    else:
+    features = parts.single
+    if features is None or not parts.calibrated or features.binary or features.norm not in ("l2", None):
         return None
     analyzer = features.analyzer
     analyze = analyzer if isinstance(analyzer, HeadlineAnalyzer) else features.build_analyzer()
     idf = np.asarray(features.idf_, dtype=np.float64) if features.use_idf else None
     return Scorer(analyze, features.vocabulary_, idf, features.sublinear_tf, features.norm == "l2",
-                  np.ascontiguousarray(np.asarray(linear.coef_, dtype=np.float64).T),
-                  np.asarray(linear.intercept_, dtype=np.float64), sigmoid)
+                  np.ascontiguousarray(parts.coef.T), parts.intercept, parts.sigmoid)
