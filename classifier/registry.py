@@ -32,6 +32,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
 from classifier import LABELS
+from classifier.current import CURRENT_FILE, current_id
 from classifier.errors import RETRAIN, ModelError, ModelMissing, ModelTampered, ModelVersionMismatch
 from classifier.tagger import Tagger
 from classifier.training import Candidate
@@ -41,7 +42,6 @@ __all__ = ["CurrentModel", "ModelError", "ModelMissing", "ModelTampered", "Model
 logger = logging.getLogger(__name__)
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
-CURRENT_FILE = "CURRENT"
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
@@ -96,16 +96,6 @@ def promote(models_dir: Path, model_id: str) -> Tagger:
     os.replace(tmp, models_dir / CURRENT_FILE)
     logger.info("model %s is now current in %s", model_id, models_dir)
     return tagger
-
-
-def current_id(models_dir: Path) -> str | None:
-    """The id ``models/CURRENT`` names (as written, even if invalid), or None when there is no such file."""
-    try:
-        return (models_dir / CURRENT_FILE).read_text("utf-8").strip()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ModelMissing(f"cannot read {models_dir / CURRENT_FILE}: {exc.strerror}; {RETRAIN}") from None
 
 
 def load_model(models_dir: Path, model_id: str) -> Tagger:

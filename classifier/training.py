@@ -94,6 +94,8 @@ def evaluate_tagger(tagger: Tagger, corpus: Corpus) -> Evaluation:
     Scoring a model on the headlines it was trained on says nothing, so when ``corpus`` is the model's own
     training corpus (same SHA-256), its pipeline is cross-validated on it instead.
     """
+    if not len(corpus):
+        raise CorpusError(f"{corpus.path}: no headlines to evaluate on (only a header?)")
     unknown = sorted({label for label in corpus.labels if label not in LABELS})
     if unknown:
         raise CorpusError(f"{corpus.path}: unknown labels {', '.join(map(repr, unknown))}")

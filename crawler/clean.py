@@ -1,8 +1,12 @@
 """Cleaning of titles and URLs, shared by every kind of source.
 
 The same story reaches us through a feed, a portal page and a sitemap, with tracking parameters, upper-case
-hosts and HTML entities in the title. Cleaning them the same way everywhere is what lets the store keep one
-row per story.
+hosts, ``%7E`` for ``~``, internationalized host names and HTML entities in the title. Cleaning them the
+same way everywhere is what lets the store keep one row per story.
+
+URL normalization is w3lib's `canonicalize_url` (Scrapy's own: percent-encoding, IDNA hosts, sorted query,
+no fragment). Tracking parameters are those of courlan's list (drawn from AdGuard's, ClearURLs' and
+Firefox's query-stripping lists), plus the ones Chinese portals add that it lacks.
 """
 
 from __future__ import annotations
@@ -11,17 +15,18 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from courlan.clean import TRACKERS_RE
+from w3lib.url import canonicalize_url
+
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-# Query parameters that say where a click came from, not what the page is.
-_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hmsr", "spm", "__")
-_TRACKING_NAMES = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mkt_tok", "_hsenc", "_hsmi",
-        "ref", "ref_src", "ref_url", "cmpid", "cmp", "icid", "ncid", "ocid", "sr_share", "share",
-        "from", "source", "scm", "wt.mc_id", "at_medium", "at_campaign", "guccounter", "rss",
-    }
-)
+_BULLET = re.compile(r"^[\u2022\u00b7\u25cf\u25aa\u25a0\u25b6\u25ba\u2023\u2043\u30fb\u2014\u2013*>-]+\s+")
+# Where a click came from, on Chinese portals and elsewhere, that courlan's list does not name.
+_TRACKING_NAMES = frozenset({"spm", "scm", "from", "hpt", "wt_mc", "wt.mc_id", "share", "sr_share", "rss",
+                             "cmpid", "icid", "ncid", "ocid", "guccounter", "share_token", "fr", "tt_from"})
+_TRACKING_PREFIXES = ("utm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "ktm_", "__")
+# Already canonical: lower-case host, no port, a path of unreserved characters, no query, no fragment.
+_PLAIN = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+/[A-Za-z0-9._~/-]*\Z")
 # Anchor texts that name a place on the site rather than a story.
 NAVIGATION_TITLES = frozenset(
     {
@@ -46,7 +51,8 @@ def clean_title(raw: str | None) -> str:
     text = html.unescape(text)
     if "<" in text:  # entities that decoded into markup, as in "&lt;b&gt;"
         text = _TAG.sub(" ", text)
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return _BULLET.sub("", text)  # list markers: "• Headline"
 
 
 def is_navigation_title(title: str) -> bool:
@@ -54,31 +60,35 @@ def is_navigation_title(title: str) -> bool:
     return title.casefold().strip(" .:>»›→…|") in NAVIGATION_TITLES
 
 
-def _is_tracking(name: str) -> bool:
+def is_tracking(name: str) -> bool:
+    """Whether a query parameter says where a click came from rather than which page it is."""
     low = name.lower()
-    return low in _TRACKING_NAMES or low.startswith(_TRACKING_PREFIXES)
+    return low in _TRACKING_NAMES or low.startswith(_TRACKING_PREFIXES) or TRACKERS_RE.search(low) is not None
 
 
 def canonical_url(url: str) -> str:
     """Return the canonical form of an absolute http(s) URL.
 
-    Lower-cases scheme and host, drops default ports, the fragment and tracking parameters, and keeps the
-    remaining query parameters in their order. Raises ValueError when the URL is not absolute http(s).
+    w3lib's canonical form (lower-case scheme and host, IDNA host, normalized percent-encoding, sorted
+    query, no fragment) without default ports, userinfo or tracking parameters. Raises ValueError when the
+    URL is not absolute http(s) or cannot be parsed.
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if _PLAIN.match(url):  # the usual article link: canonicalize_url would return it as it is
+        return url
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
-    host = parts.hostname.lower().rstrip(".")
+    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    host = parts.hostname or ""
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    if parts.username or parts.password:
-        host = f"{parts.username or ''}{':' if parts.password else ''}{parts.password or ''}@{host}"
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+        kept = [(k, v) for k, v in pairs if not is_tracking(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
     return urlunsplit((scheme, host, parts.path or "/", query, ""))

@@ -29,10 +29,13 @@ logger = logging.getLogger(__name__)
 
 
 class CrawlStore:
-    """The store of this crawl (setting ``HEADLINES_DB``), opened on first use and closed when the engine stops."""
+    """The store of this crawl (setting ``HEADLINES_DB``), opened on first use and closed when the engine stops.
 
-    def __init__(self, location: str) -> None:
+    ``HEADLINES_DB_TIMEOUT`` is how many seconds a write waits for another process's lock."""
+
+    def __init__(self, location: str, timeout: float) -> None:
         self.location = location
+        self.timeout = timeout
         self._store: Store | None = None
 
     @classmethod
@@ -40,14 +43,14 @@ class CrawlStore:
         location = crawler.settings.get("HEADLINES_DB")
         if not location:
             raise NotConfigured("HEADLINES_DB is not set")
-        extension = cls(str(location))
+        extension = cls(str(location), crawler.settings.getfloat("HEADLINES_DB_TIMEOUT"))
         crawler.signals.connect(extension.close, signal=signals.engine_stopped)
         return extension
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, timeout=self.timeout)
         return self._store
 
     def close(self) -> None:
@@ -103,8 +106,8 @@ class RunRecorder:
             self.runs[name] = run
             try:
                 self.store.start_run(run)
-            except StoreError as exc:
-                self._store_failed(name, exc)
+            except StoreError as exc:  # recorded when the run finishes (finish_run inserts it then)
+                logger.warning("%s: the start of the run could not be recorded yet: %s", name, exc)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         assert self.crawler.stats is not None
@@ -131,8 +134,3 @@ class RunRecorder:
             logger.error("%s: the run could not be recorded: %s", run.source, exc)
             run.error = f"{run.error}; " if run.error else ""
             run.error += f"run not recorded: {exc}"
-
-    def _store_failed(self, source: str, exc: StoreError) -> None:
-        logger.error("%s: %s", source, exc)
-        assert self.crawler.stats is not None
-        status.record_error(self.crawler.stats, source, status.STORE_ERROR, str(exc))

@@ -13,6 +13,7 @@ from store import DEFAULT_DB
 
 BOT_NAME = "headlines"
 SPIDER_MODULES = ["crawler.spiders"]
+COMMANDS_MODULE = "crawler.commands"
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Who we are: sites should be able to tell what fetched their page and how to reach its operator. The
@@ -62,12 +63,13 @@ EXTENSIONS = {
 # Where things live; the `headlines` command overrides these from --db and --models-dir.
 HEADLINES_DB = os.environ.get("HEADLINES_DB", DEFAULT_DB)
 HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", DEFAULT_MODELS_DIR)
+HEADLINES_DB_TIMEOUT = 60.0  # seconds a write waits while another process holds the database lock
 HEADLINES_CLASSIFY = True  # tag headlines as they are crawled
 HEADLINES_CLASSIFY_BATCH = 256  # headlines tagged together
 HEADLINES_STORE_BATCH = 500  # headlines written per transaction
 HEADLINES_CRAWL_ID = None  # set by `headlines crawl` to group the runs of one invocation
 
-DROPITEM_LOG_LEVEL = "DEBUG"  # drops are counted by reason in the run report
+LOG_FORMATTER = "crawler.logformatter.HeadlinesLogFormatter"  # drops are counted by reason in the stats
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

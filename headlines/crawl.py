@@ -19,7 +19,7 @@ from typing import Any
 
 from crawler import status
 from crawler.sources import Source
-from headlines.errors import ExitCode
+from headlines.errors import ExitCode, InputError
 from store import RunRecord, Store
 
 logger = logging.getLogger(__name__)
@@ -62,16 +62,55 @@ def crawl_settings(db: str, models_dir: str, overrides: Mapping[str, Any] | None
     settings.set("HEADLINES_DB", db, priority="cmdline")
     settings.set("HEADLINES_MODELS", models_dir, priority="cmdline")
     for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
+        settings.set(key, typed_setting(key, value, settings.get(key)), priority="cmdline")
     return settings
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def typed_setting(key: str, value: Any, current: Any) -> Any:
+    """A ``-s NAME=VALUE`` value checked against the type of the setting's current value.
+
+    Scrapy itself converts only when a component reads the setting, deep inside the running crawl, where a
+    wrong value ends in a traceback; here it is one line that names the setting, before anything starts.
+    """
+    if not isinstance(value, str):
+        return value
+    if current is None and key.upper() != key:
+        raise InputError(f"-s {key}={value}: setting names are upper case (e.g. DOWNLOAD_DELAY)")
+    if current is None:
+        logger.warning("-s %s: not a setting of Scrapy or headlines; it has no effect unless a component reads it",
+                       key)
+        return value
+    kind = None
+    if isinstance(current, bool):
+        if value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        kind = "true or false"
+    elif isinstance(current, int):
+        try:
+            return int(value)
+        except ValueError:
+            kind = "a whole number"
+    elif isinstance(current, float):
+        try:
+            return float(value)
+        except ValueError:
+            kind = "a number"
+    if kind:
+        raise InputError(f"-s {key}={value}: {key} must be {kind} (it is {current!r} by default)")
+    return value
+
+
 def due_sources(sources: Iterable[Source], last_runs: Mapping[str, RunRecord], now: datetime) -> list[Source]:
-    """Sources whose `every` interval has passed since their last run (or that never ran)."""
+    """Sources whose `every` interval has passed since their last run, that never ran, or whose last run
+    was interrupted (a kill, a crash: what it would have fetched is still to fetch)."""
     due = []
     for source in sources:
         last = last_runs.get(source.name)
-        if source.every is None or last is None or last.started_at + source.every <= now:
+        if (source.every is None or last is None or last.status == status.INTERRUPTED
+                or last.started_at + source.every <= now):
             due.append(source)
     return due
 

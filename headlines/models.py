@@ -39,7 +39,7 @@ def train_and_promote(corpus_path: Path, models_dir: Path, progress: Progress | 
 
 def has_model(models_dir: Path) -> bool:
     """Whether a current model is named (it may still fail to load; loading says why)."""
-    from classifier.registry import current_id
+    from classifier.current import current_id
 
     return current_id(models_dir) is not None
 

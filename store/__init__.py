@@ -33,16 +33,18 @@ __all__ = [
 ]
 
 
-def open_store(location: Path | str, mode: Literal["write", "read"] = "write") -> Store:
+def open_store(location: Path | str, mode: Literal["write", "read"] = "write", timeout: float | None = None) -> Store:
     """Open the store at `location`: a SQLite file path (created on first write).
 
     ``mode="read"`` never creates or changes anything: a missing database is `StoreMissing`, and a
-    read-only file or file system still reads.
+    read-only file or file system still reads. `timeout` is how long a write waits for another process's
+    lock before it fails as `StoreLocked` (default: 60 seconds).
     """
     text = str(location)
     if "://" in text or text.startswith(("postgresql:", "postgres:")):
         scheme = text.split(":", 1)[0]
         raise StoreError(f"{text}: database scheme '{scheme}' is not supported yet; give a SQLite file path")
-    from store.sqlite import SQLiteStore
+    from store.sqlite import DEFAULT_TIMEOUT, SQLiteStore
 
-    return SQLiteStore(location, create=mode == "write", readonly=mode == "read")
+    return SQLiteStore(location, create=mode == "write", readonly=mode == "read",
+                       timeout=DEFAULT_TIMEOUT if timeout is None else timeout)

@@ -71,6 +71,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     hits: int = 0
+    fault: str | None = None  # "drop": close without answering; "truncate": close before the body ends
 
 
 @dataclass
@@ -108,6 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
         route.hits += 1
         if route.delay:
             time.sleep(route.delay)
+        if route.fault == "drop":
+            self.close_connection = True
+            return
         etag = route.headers.get("ETag")
         if etag and self.headers.get("If-None-Match") == etag:
             self.send_response(304)
@@ -116,10 +120,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(route.status)
         for key, value in route.headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(route.body)))
+        promised = len(route.body) + (10_000 if route.fault == "truncate" else 0)
+        self.send_header("Content-Length", str(promised))
         self.end_headers()
         try:
             self.wfile.write(route.body)
+            if route.fault == "truncate":
+                self.wfile.flush()
+                self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             pass
 

@@ -23,14 +23,18 @@ class NotAFeed(PageError):
 
 
 def _published(entry: Mapping[str, Any], tz: tzinfo) -> datetime | None:
+    """The entry's date. The raw string is read with the project's own parser where it can be, since
+    feedparser misreads some common forms (``2020/1/10 14:33:00`` becomes 2020-12-01); feedparser's
+    parse is the fallback for forms only it knows."""
     for key in ("published", "updated", "created"):
+        raw = entry.get(key)
+        if raw:
+            moment = parse_date(raw, tz)
+            if moment is not None:
+                return moment
         parsed = entry.get(f"{key}_parsed")
         if parsed:
-            return from_struct(parsed, entry.get(key), tz)
-        if entry.get(key):
-            moment = parse_date(entry[key], tz)
-            if moment:
-                return moment
+            return from_struct(parsed, raw, tz)
     return None
 
 

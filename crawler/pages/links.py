@@ -136,15 +136,38 @@ def resolve(href: str | None, base: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
+_CAPTION = re.compile(
+    r"^(?:photo|image|picture|pic|video|credit|file photo|图片?|摄影|视频|圖片?|攝影|視頻)\s*[:：|/]"
+    r"|\b(?:getty images|ap photo|afp|reuters|xinhua|visual china|vcg|imaginechina|istock|shutterstock)\b\s*$",
+    re.I,
+)
+
+
+def is_caption(title: str) -> bool:
+    """Whether a link text reads like an image caption or credit ("Photo: BYD", "... / Getty Images")."""
+    return bool(_CAPTION.search(title.strip()))
+
+
+def _headline_text(a: str, b: str) -> str:
+    """Of two texts of links to one URL, the one that reads like the headline: not a caption, then longest."""
+    return max((a, b), key=lambda text: (bool(text) and not is_caption(text), len(text)))
+
+
 def dedupe(links: Iterable[Link]) -> list[Link]:
-    """One link per URL, at its first position; an untitled first link takes a later duplicate's title."""
-    found: dict[str, Link] = {}
-    for link in links:
-        kept = found.get(link.url)
+    """One link per URL, at its first position, with the headline-like text of all the URL's anchors.
+
+    A list item often links one story twice, from its image and from its title; the image link's text
+    (an alt text, a photo credit) must not become the headline. Malformed links (kept as written, see
+    `resolve`) are not merged.
+    """
+    found: dict[object, Link] = {}
+    for position, link in enumerate(links):
+        key: object = link.url if link.url.startswith(("http://", "https://")) else position
+        kept = found.get(key)
         if kept is None:
-            found[link.url] = link
-        elif not kept.title and link.title:
-            found[link.url] = Link(link.title, link.url, kept.date or link.date)
+            found[key] = link
+        else:
+            found[key] = Link(_headline_text(kept.title, link.title), link.url, kept.date or link.date)
     return list(found.values())
 
 

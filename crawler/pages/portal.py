@@ -37,8 +37,13 @@ def parse_portal(
     text, _ = decode_html(body, content_type)
     page = Selector(text=text, type="html", base_url=url)
     result = PageResult(source)
-    for link in select_links(page, url, links) if links else detect_links(page, url):
+    found = select_links(page, url, links) if links else detect_links(page, url)
+    for link in found:
         result.add(link.title, link.url, url, parse_date(link.date, tz) if link.date else None)
+    if not found:
+        total = len(page.xpath("//a[@href]"))
+        result.note = (f"selector {links!r} matched no links" if links
+                       else f"no headline list detected among the page's {total} links")
     if next_page:
         href = page.css(next_page).xpath("(@href | .//a/@href)[1]").get()
         if href and not href.strip().lower().startswith(("javascript:", "#")):

@@ -84,7 +84,7 @@ class SourcesSpider(scrapy.Spider):
     name = "sources"
 
     def __init__(self, sources: Sequence[Source] | None = None, **kwargs: Any) -> None:
-        given = list(sources) if sources is not None else self.sources_from_args(kwargs)
+        given = list(sources) if sources is not None else type(self).sources_from_args(kwargs)
         super().__init__(name=self.name)
         self.sources: dict[str, Source] = {s.name: s for s in given}
         self.hosts = {s.name: allowed_host(s.url) for s in given}
@@ -92,7 +92,8 @@ class SourcesSpider(scrapy.Spider):
         # One bound method for every request: Scrapy inspects each new callback object's source code.
         self._callback, self._errback = self.parse, self.on_error
 
-    def sources_from_args(self, args: dict[str, Any]) -> list[Source]:
+    @classmethod
+    def sources_from_args(cls, args: dict[str, Any]) -> list[Source]:
         """Sources from `scrapy crawl` arguments: ``-a file=PATH`` and optional ``-a names=a,b``."""
         names = [n for n in str(args.get("names", "")).split(",") if n]
         return select_sources(load_sources(args.get("file", DEFAULT_SOURCES)), names)
@@ -158,13 +159,14 @@ class _OneSourceSpider(SourcesSpider):
     name = ""  # not a spider of its own: `scrapy list` shows its subclasses
     kind: ClassVar[str]
 
-    def sources_from_args(self, args: dict[str, Any]) -> list[Source]:
+    @classmethod
+    def sources_from_args(cls, args: dict[str, Any]) -> list[Source]:
         if "url" not in args:
-            raise SourcesError(f"spider '{self.kind}': give the page to crawl with -a url=URL")
+            raise SourcesError(f"spider '{cls.kind}': give the page to crawl with -a url=URL")
         values: dict[str, Any] = {k: v for k, v in args.items() if not k.startswith("_")}
         host = urlsplit(values["url"]).hostname or "source"
-        values.setdefault("name", f"{self.kind}-" + host.replace(".", "-"))
-        values["kind"] = self.kind
+        values.setdefault("name", f"{cls.kind}-" + host.replace(".", "-"))
+        values["kind"] = cls.kind
         for key in _INT_ARGS:
             if isinstance(values.get(key), str) and values[key].isdigit():
                 values[key] = int(values[key])

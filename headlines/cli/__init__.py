@@ -42,6 +42,9 @@ def setup_logging(verbose: int) -> None:
     root.setLevel(level)
 
 
+_GLOBAL_OPTIONS = ("--db", "--models-dir", "-v", "--verbose")
+
+
 class HeadlinesGroup(click.Group):
     """Turns domain errors raised by any command into `Error: ...` and their exit code."""
 
@@ -50,6 +53,13 @@ class HeadlinesGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if exc.option_name in _GLOBAL_OPTIONS:
+                command = ctx.invoked_subcommand or "COMMAND"
+                raise click.UsageError(
+                    f"{exc.message.rstrip('.')}: {exc.option_name} is a global option and goes before the "
+                    f"command, as in `headlines {exc.option_name} ... {command}`", exc.ctx) from None
+            raise
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:

@@ -87,14 +87,10 @@ def export(app: AppContext, output: Path) -> None:
     Times are ISO 8601 in UTC; tags are separated by ';'; label is a person's reviewed sector.
     """
     from headlines.export import write_csv
+    from headlines.output import output_file
 
-    with app.store("read") as store:
-        if str(output) == "-":
-            count = write_csv(store.query(), sys.stdout)
-        else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            with output.open("w", encoding="utf-8", newline="") as out:
-                count = write_csv(store.query(), out)
+    with app.store("read") as store, output_file(output) as out:
+        count = write_csv(store.query(), out)
     _echo_err(f"{count} headlines exported" + ("" if str(output) == "-" else f" to {output}"))
 
 
@@ -112,9 +108,9 @@ def retag(app: AppContext, batch_size: int, untagged: bool) -> None:
     from headlines.retag import retag as retag_all
     from store import Query
 
-    ensure_model(app.models_dir, progress=_echo_err)
-    tagger = load_current(app.models_dir)
-    with app.store("write") as store:
+    with app.store("write") as store:  # a database that cannot be used fails before any training
+        ensure_model(app.models_dir, progress=_echo_err)
+        tagger = load_current(app.models_dir)
         total = store.count(Query(include_hidden=True, tagged=False if untagged else None))
         with click.progressbar(length=total, label=f"Tagging with {tagger.model_id}", file=sys.stderr) as bar:
             done = retag_all(store, tagger, batch_size, untagged_only=untagged, progress=bar.update)
@@ -124,7 +120,11 @@ def retag(app: AppContext, batch_size: int, untagged: bool) -> None:
 @click.command()
 @click.pass_obj
 def status(app: AppContext) -> None:
-    """Show each source's last run: when, status, found, new and the error if any."""
+    """Show each source's last run (when, status, found, new, the error if any), and which database and
+    models this command sees."""
+    from classifier.current import current_id
+    from classifier.errors import ModelError
+
     with app.store("read") as store:
         runs = store.last_runs()
         total = store.count()
@@ -133,7 +133,12 @@ def status(app: AppContext) -> None:
     for name, run in sorted(runs.items()):
         when = run.started_at.isoformat(timespec="minutes")
         click.echo(f"{name:<28} {run.status:<14} {when}  found {run.found:>4}  new {run.new:>4}  {run.error or ''}")
-    click.echo(f"{total} headlines stored in {app.db}")
+    try:
+        model = current_id(app.models_dir) or "none yet (`headlines train`)"
+    except ModelError as exc:
+        model = str(exc)
+    click.echo(f"{total} headlines stored in {Path(app.db).resolve() if '://' not in app.db else app.db}")
+    click.echo(f"models in {app.models_dir.resolve()}; current model: {model}")
 
 
 @click.command()

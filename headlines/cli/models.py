@@ -82,7 +82,10 @@ def evaluate(app: AppContext, data: Path | None, html_file: Path | None) -> None
     title = f"Model {tagger.model_id}"
     click.echo(text_report(evaluation, title=title))
     if html_file is not None:
-        html_file.write_text(html_report(evaluation, title=f"Headline classifier: {title}"), encoding="utf-8")
+        from headlines.output import output_file
+
+        with output_file(html_file) as out:
+            out.write(html_report(evaluation, title=f"Headline classifier: {title}"))
         _progress(f"HTML report written to {html_file}")
 
 

@@ -39,3 +39,18 @@ def test_unknown_source_is_a_one_line_error(tmp_path) -> None:  # type: ignore[n
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: unknown source 'no-such-source'")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_readme_and_crawl_help_list_every_status_and_exit_code() -> None:
+    from crawler.status import STATUSES
+    from headlines.errors import ExitCode
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    crawl_help = CliRunner().invoke(main, ["crawl", "--help"]).output
+    for name in STATUSES:
+        assert f"| `{name}` |" in readme, f"README does not list the status {name}"
+        assert name in crawl_help, f"`crawl --help` does not list the status {name}"
+    for code in ExitCode:
+        assert f"| {int(code)} |" in readme, f"README does not explain exit code {int(code)}"
+        assert f"  {int(code)}  " in crawl_help or f"  {int(code)} " in crawl_help, int(code)

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from w3lib.url import canonicalize_url
 
 from crawler.clean import canonical_url, clean_title, is_navigation_title
+
+_HOST = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?){1,3}", fullmatch=True)
+_PATH = st.from_regex(r"/[A-Za-z0-9._~/-]{0,40}", fullmatch=True)
+
+
+@given(scheme=st.sampled_from(["http", "https"]), host=_HOST, path=_PATH)
+def test_plain_article_links_are_already_what_w3lib_makes_of_them(scheme: str, host: str, path: str) -> None:
+    url = f"{scheme}://{host}{path}"
+    assert canonical_url(url) == url == canonicalize_url(url)
 
 
 @pytest.mark.parametrize(
@@ -15,6 +27,9 @@ from crawler.clean import canonical_url, clean_title, is_navigation_title
         ("&lt;em&gt;Quoted&lt;/em&gt; markup", "Quoted markup"),
         ("比亚迪 销量 创新高", "比亚迪 销量 创新高"),
         ("Ant Group 🚀 IPO", "Ant Group 🚀 IPO"),
+        ("• Chipmaker raises prices", "Chipmaker raises prices"),
+        ("· 比亚迪发布新车", "比亚迪发布新车"),
+        ("-5% is not a bullet", "-5% is not a bullet"),
         (None, ""),
     ],
 )
@@ -41,7 +56,12 @@ def test_headlines_are_not_navigation(title: str) -> None:
         ("http://x.test:80/a", "http://x.test/a"),
         ("https://x.test:8443/a", "https://x.test:8443/a"),
         ("https://x.test", "https://x.test/"),
-        ("https://x.test/p?b=2&a=1", "https://x.test/p?b=2&a=1"),
+        ("https://x.test/p?b=2&a=1", "https://x.test/p?a=1&b=2"),  # one order for the same parameters
+        ("https://x.test/%7Euser/a%2fb?q=%e4%b8%ad", "https://x.test/~user/a%2Fb?q=%E4%B8%AD"),
+        ("https://Bücher.example/neu", "https://xn--bcher-kva.example/neu"),
+        ("https://user:pw@x.test/a", "https://x.test/a"),
+        ("https://x.test/a?id=7&hpt=1&ktm_source=tw&wt_mc=abc&spm=a2.b3&from=timeline", "https://x.test/a?id=7"),
+        ("https://x.test/a?aid=12&msclkid=1&igshid=2&mkt_tok=3", "https://x.test/a?aid=12"),
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:

@@ -127,12 +127,22 @@ def test_duplicated_links_come_back_once_at_their_first_place() -> None:
         f'<li><a href="{href}"><img src="t.jpg" alt=""></a><a href="{href}#c">{title}</a></li>'
         for title, href in HEADLINES[:4]
     )
-    again = f'<li><a href="{HEADLINES[0][1]}">{HEADLINES[0][0]} (again)</a></li>'
+    again = f'<li><a href="{HEADLINES[0][1]}">Earlier story</a></li>'
     sel = page(f'<ul class="list">{image_then_text}{again}</ul>')
     picked = select_links(sel, BASE, "ul.list a")
     assert urls(picked) == [f"https://news.example.com{href}" for _, href in HEADLINES[:4]]
     assert picked[0].title == HEADLINES[0][0]  # the untitled image link takes the text link's title
     assert urls(detect_links(sel, BASE)) == urls(picked)
+
+
+def test_the_headline_wins_over_an_image_credit_linking_the_same_story() -> None:
+    title, href = HEADLINES[0]
+    items = (f'<li><a href="{href}"><img src="t.jpg" alt="Photo: BYD"></a><a href="{href}">{title}</a></li>'
+             f'<li><a href="{HEADLINES[1][1]}">{HEADLINES[1][0]}</a><a href="{HEADLINES[1][1]}">Image: '
+             "a factory in Hefei / Getty Images</a></li>")
+    sel = page(f'<ul class="list">{items}</ul>')
+    for links in (select_links(sel, BASE, "ul.list a"), detect_links(sel, BASE)):
+        assert [link.title for link in links][:2] == [title, HEADLINES[1][0]]
 
 
 def test_select_links_with_a_selector_picking_list_items() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -164,3 +165,27 @@ def test_a_sitemap_with_only_image_titles_has_no_headlines() -> None:
             b"<image:image><image:title>Photo: a sedan</image:title></image:image></url></urlset>")
     result = parse_sitemap(body, "https://x.test/s.xml", "s")
     assert result.headlines == [] and result.skipped == {"untitled": 1}
+
+
+def test_a_selector_that_matches_nothing_says_so() -> None:
+    result = parse_portal(portal_page(""), "https://x.test/live/", "s", "text/html", links="div.headlines a")
+    assert result.headlines == [] and result.note == "selector 'div.headlines a' matched no links"
+
+
+def test_a_page_without_a_headline_list_says_so() -> None:
+    body = b'<html><body><nav><a href="/">Home</a><a href="/about">About</a></nav></body></html>'
+    result = parse_portal(body, "https://x.test/live/", "s", "text/html")
+    assert result.note == "no headline list detected among the page's 2 links"
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [("2020/1/10 14:33:00", "2020-01-10T06:33:00+00:00"),  # feedparser alone reads this as 2020-12-01
+     ("Fri, 20 Nov 2026 08:30:00 +0800", "2026-11-20T00:30:00+00:00"),
+     ("2026-11-20T08:30:00Z", "2026-11-20T08:30:00+00:00")],
+)
+def test_feed_dates_are_read_as_written_in_the_sources_zone(written: str, utc: str) -> None:
+    body = (f'<rss version="2.0"><channel><title>t</title><item><title>A story</title>'
+            f"<link>https://x.test/1</link><pubDate>{written}</pubDate></item></channel></rss>").encode()
+    (headline,) = parse_feed(body, "https://x.test/f", "s", tz=timezone(timedelta(hours=8))).headlines
+    assert headline.published_at is not None and headline.published_at.isoformat() == utc
