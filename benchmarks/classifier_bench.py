@@ -9,9 +9,9 @@ Measured on one core (BLAS thread pools limited to 1; TF-IDF and sparse products
 * batch throughput: headlines/s for one call on BATCH headlines (best of 3);
 * single headline: median latency of one call with one headline, over 1,000 headlines;
 * macro-F1: 5-fold stratified cross-validation of the whole pipeline (same folds for both);
-* model size: the joblib file (compress=3); train time: `train_model` (CV + fit + save) wall clock.
+* model size: the joblib file (compress=3); train time: `headlines train` (CV + fit + save) wall clock.
 
-    python benchmarks/classifier_bench.py [--data classifier/data/headlines.csv]
+    python benchmarks/classifier_bench.py [--data CSV ...]   (default: the English and Chinese corpora)
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
-from classifier.corpus import DEFAULT_CORPUS, read_corpus
+from classifier.corpus import read_training_corpus
 from classifier.pipeline import RANDOM_STATE
-from classifier.registry import MODEL_FILE, load_current, train_model
+from classifier.registry import MODEL_FILE, load_current
+from headlines.models import train_and_promote
 
 BATCH = 20_000
 SINGLES = 1_000
@@ -87,18 +88,18 @@ def joblib_size(obj: object) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--data", type=Path, nargs="*", default=())
     args = parser.parse_args()
-    corpus = read_corpus(args.data)
+    corpus = read_training_corpus(*args.data)
     texts, labels = corpus.texts, corpus.labels
     rng = np.random.default_rng(RANDOM_STATE)
     batch = [texts[i] for i in rng.integers(0, len(texts), BATCH)]
     singles = batch[:SINGLES]
-    print(f"corpus: {args.data} ({len(texts)} headlines, sha256 {corpus.sha256[:12]})")
+    print(f"corpus: {corpus.name} ({len(texts)} headlines, sha256 {corpus.sha256[:12]})")
 
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as models:
         started = time.perf_counter()
-        train_model(args.data, Path(models))
+        train_and_promote(args.data, Path(models))
         train_s = time.perf_counter() - started
         ours = load_current(Path(models))
         ours_size = next(Path(models).glob(f"*/{MODEL_FILE}")).stat().st_size
@@ -135,7 +136,7 @@ def main() -> None:
         ("single < 1 ms", ours_one < 1e-3),
         ("macro-F1 >= reference", ours_f1 >= ref_f1),
         ("model file < 10 MB", ours_size < 10 * mb),
-        ("train < 30 s", train_s < 30),
+        ("train < 60 s", train_s < 60),
     ]
     print("goals: " + "; ".join(f"{name}: {'yes' if ok else 'NO'}" for name, ok in goals))
 

@@ -22,18 +22,34 @@ from scipy import sparse
 from classifier import LABELS
 from classifier.errors import CorpusError
 
-__all__ = ["DEFAULT_CORPUS", "Corpus", "CorpusError", "corpus_problems", "fatal_problems", "near_duplicates",
-           "read_corpus", "read_training_corpus"]
+__all__ = [
+    "DATA", "DEFAULT_CORPORA", "DEFAULT_CORPUS", "Corpus", "CorpusError", "corpus_problems", "fatal_problems",
+    "near_duplicates", "read_corpus", "read_training_corpus",
+]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CORPUS: Path = Path(__file__).resolve().parent / "data" / "headlines.csv"
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_CORPUS: Path = DATA / "headlines.csv"
+DEFAULT_CORPORA: tuple[Path, ...] = (DEFAULT_CORPUS, DATA / "headlines-zh.csv")
+"""What `headlines train` learns from: the English and the Chinese corpus, one model for both."""
 HEADER = ("headline", "sector")
 NEAR_DUPLICATE_JACCARD = 0.8
 """Two headlines whose word sets (numbers folded) overlap this much are near-duplicates."""
 
 _WORD = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"\d+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def overlap_units(text: str) -> set[str]:
+    """What two headlines are compared on: words (numbers folded), and character pairs of Chinese text,
+    which is written without spaces between words."""
+    folded = text.casefold()
+    units = {_DIGITS.sub("0", w) for w in _WORD.findall(_CJK_RUN.sub(" ", folded))}
+    for run in _CJK_RUN.findall(folded):
+        units.update(run[i:i + 2] for i in range(max(len(run) - 1, 1)))
+    return units
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,12 @@ class Corpus:
     sha256: str
     path: Path
     lines: tuple[int, ...] = ()
+    parts: tuple[Path, ...] = ()  # the files a merged corpus was read from
+
+    @property
+    def name(self) -> str:
+        """How reports name it: the file name, or the names of the files it was merged from."""
+        return "+".join(p.name for p in self.parts) if self.parts else self.path.name
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -127,13 +149,12 @@ def _problems(corpus: Corpus) -> list[_Problem]:
 
 
 def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, of non-empty texts whose word sets have Jaccard similarity >= ``threshold``."""
+    """Pairs (i, j), i < j, of non-empty texts whose `overlap_units` have Jaccard similarity >= ``threshold``."""
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
     for i, text in enumerate(texts):
-        words = {_DIGITS.sub("0", w) for w in _WORD.findall(text.casefold())}
-        for w in words:
+        for w in overlap_units(text):
             rows.append(i)
             cols.append(vocab.setdefault(w, len(vocab)))
     if not rows:
@@ -147,14 +168,20 @@ def near_duplicates(texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD)
     return [(int(i), int(j)) for i, j in pairs]
 
 
-def read_training_corpus(path: Path) -> Corpus:
-    """Read a corpus to train on: fatal problems (unknown labels, empty headlines) raise `CorpusError`, the
-    others (duplicates, near-duplicates) are logged, since they only weaken the cross-validated figures."""
-    corpus = read_corpus(path)
-    fatal = fatal_problems(corpus)
-    if fatal:
-        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
-        raise CorpusError(f"{fatal[0]}{more}")
-    for problem in corpus_problems(corpus):
-        logger.warning("%s", problem)
-    return corpus
+def read_training_corpus(*paths: Path) -> Corpus:
+    """Read the corpus (or corpora, merged in order) to train on: fatal problems (unknown labels, empty
+    headlines) raise `CorpusError`, the others (duplicates, near-duplicates) are logged, since they only
+    weaken the cross-validated figures."""
+    corpora = [read_corpus(path) for path in paths or DEFAULT_CORPORA]
+    for corpus in corpora:
+        fatal = fatal_problems(corpus)
+        if fatal:
+            more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
+            raise CorpusError(f"{fatal[0]}{more}")
+        for problem in corpus_problems(corpus):
+            logger.warning("%s", problem)
+    if len(corpora) == 1:
+        return corpora[0]
+    digest = hashlib.sha256("".join(c.sha256 for c in corpora).encode()).hexdigest()
+    return Corpus([t for c in corpora for t in c.texts], [label for c in corpora for label in c.labels], digest,
+                  corpora[0].path, parts=tuple(c.path for c in corpora))

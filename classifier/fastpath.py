@@ -11,6 +11,7 @@ dot product and the sigmoid calibration. The fitted pipeline stays the saved art
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +29,7 @@ class Scorer:
                  sublinear: bool, l2: bool, weights: np.ndarray, intercept: np.ndarray,
                  sigmoid: tuple[np.ndarray, np.ndarray] | None) -> None:
         self.analyze = analyze
-        self.lookup = vocabulary.get
+        self.get = vocabulary.get
         self.n_features = len(vocabulary)
         self.idf = idf
         self.sublinear = sublinear
@@ -36,17 +37,41 @@ class Scorer:
         self.weights = weights  # features x classes, dense
         self.intercept = intercept
         self.sigmoid = sigmoid  # per-class (a, b) of Platt scaling, or None for a softmax model
+        self.analyze_units = analyze.analyze if isinstance(analyze, HeadlineAnalyzer) else None
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        analyze, lookup = self.analyze, self.lookup
-        indices: list[int] = []
-        indptr = [0]
+        return self.score(texts)[0]
+
+    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities, and the share of each headline's own units (`HeadlineAnalyzer.is_evidence`) that
+        the model knows (1.0 for an analyzer without that notion)."""
+        get = self.get
+        flat: list[int] = []  # every feature's column, -1 where the model does not know it
+        starts = [0]
+        units: list[int] = []
+        analyze_units = self.analyze_units
         for text in texts:
-            indices.extend([j for j in map(lookup, analyze(text)) if j is not None])
-            indptr.append(len(indices))
-        n = len(indptr) - 1
-        x = sparse.csr_matrix((np.ones(len(indices)), np.asarray(indices, dtype=np.int32), indptr),
-                              shape=(n, self.n_features))
+            if analyze_units is not None:
+                features, count = analyze_units(text)
+            else:
+                features, count = self.analyze(text), 0
+            flat.extend(map(get, features, repeat(-1)))
+            starts.append(len(flat))
+            units.append(count)
+        columns = np.asarray(flat, dtype=np.int64)
+        bounds = np.asarray(starts)
+        unknown = np.concatenate(([0], np.cumsum(columns < 0)))
+        first = bounds[:-1]
+        per_unit = np.asarray(units)
+        unknown_units = unknown[first + per_unit] - unknown[first]
+        if analyze_units is None:
+            known = np.ones(len(texts))
+        else:
+            known = np.divide(per_unit - unknown_units, per_unit, out=np.zeros(len(texts)), where=per_unit > 0)
+        indptr = np.concatenate(([0], np.cumsum(np.diff(bounds) - np.diff(unknown[bounds]))))
+        indices = columns[columns >= 0].astype(np.int32)
+        n = len(texts)
+        x = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, self.n_features))
         x.sum_duplicates()
         if self.sublinear:
             np.log(x.data, out=x.data)
@@ -59,11 +84,11 @@ class Scorer:
             x.data /= norms[rows]
         scores = np.asarray(x @ self.weights) + self.intercept
         if self.sigmoid is None:
-            return softmax(scores, axis=1)
+            return softmax(scores, axis=1), known
         a, b = self.sigmoid
         proba = expit(-(a * scores + b))
         total = proba.sum(axis=1, keepdims=True)
-        return np.divide(proba, total, out=np.full_like(proba, 1 / proba.shape[1]), where=total != 0)
+        return np.divide(proba, total, out=np.full_like(proba, 1 / proba.shape[1]), where=total != 0), known
 
 
 def compile_scorer(pipeline: Pipeline) -> Scorer | None:

@@ -23,7 +23,8 @@ from classifier.text import HeadlineAnalyzer
 
 RANDOM_STATE = 0
 PREFIXES = (3, 5)
-DEFAULT = "headline-words+prefixes+lexicon/svm"
+DEFAULT = "headline-words+prefixes+lexicon+cjk/svm"
+CJK_GRAMS = (1, 2)
 REFERENCE = "word+char/svm"
 
 
@@ -50,8 +51,9 @@ def _char() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)
 
 
-def _headline(bigrams: bool = False, prefixes: tuple[int, ...] = (), lexicon: bool = False) -> TfidfVectorizer:
-    analyzer = HeadlineAnalyzer(bigrams=bigrams, prefixes=prefixes, lexicon=lexicon)
+def _headline(bigrams: bool = False, prefixes: tuple[int, ...] = (), lexicon: bool = False,
+              cjk: tuple[int, int] | None = None) -> TfidfVectorizer:
+    analyzer = HeadlineAnalyzer(bigrams=bigrams, prefixes=prefixes, lexicon=lexicon, cjk=cjk)
     return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
 
 
@@ -75,6 +77,14 @@ CANDIDATES: dict[str, Callable[[], tuple[BaseEstimator, BaseEstimator]]] = {
     "headline-words+prefixes+lexicon/logreg": lambda: (_headline(prefixes=PREFIXES, lexicon=True), _logreg()),
     "headline-words+bigrams+prefixes+lexicon/svm": lambda: (
         _headline(bigrams=True, prefixes=PREFIXES, lexicon=True), _calibrated_svm()),
+    "headline-words+prefixes+lexicon+cjk/svm": lambda: (
+        _headline(prefixes=PREFIXES, lexicon=True, cjk=CJK_GRAMS), _calibrated_svm()),
+    "headline-words+prefixes+lexicon+cjk13/svm": lambda: (
+        _headline(prefixes=PREFIXES, lexicon=True, cjk=(1, 3)), _calibrated_svm()),
+    "headline-words+prefixes+lexicon+cjk/logreg": lambda: (
+        _headline(prefixes=PREFIXES, lexicon=True, cjk=CJK_GRAMS), _logreg()),
+    "headline-words+bigrams+prefixes+lexicon+cjk/svm": lambda: (
+        _headline(bigrams=True, prefixes=PREFIXES, lexicon=True, cjk=CJK_GRAMS), _calibrated_svm()),
 }
 """Candidate name -> factory of (vectorizer, classifier). The lambdas only build; nothing here is pickled."""
 

@@ -21,6 +21,9 @@ def metrics_table(summary: dict[str, Any]) -> str:
         lines.append(f"{label:<10} {p:>9.3f} {r:>7.3f} {f:>7.3f} {summary['support'][label]:>8}")
     lines.append(f"{'macro-F1':<10} {summary['macro_f1']:>25.3f} {summary['size']:>8}")
     lines.append(f"accuracy {summary['accuracy']:.3f}   ECE {summary['ece']:.3f}   Brier {summary['brier']:.3f}")
+    if "false_tags" in summary:
+        lines.append(f"false sector tags among other {summary['false_tags']:.3f}   sector precision "
+                     f"{summary['sector_precision']:.3f}   sector recall {summary['sector_recall']:.3f}")
     return "\n".join(lines)
 
 

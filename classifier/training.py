@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier import LABELS, label_order
 from classifier.corpus import Corpus, CorpusError
+from classifier.decide import STREAM_PRIOR, auto_accept_threshold, label_prior, shift_prior, stream_weights
 from classifier.evaluate import Evaluation, choose_thresholds, evaluate_probabilities
 from classifier.pipeline import DEFAULT, RANDOM_STATE, build_pipeline
 from classifier.tagger import Tagger
@@ -43,6 +44,10 @@ class Candidate:
     cv_seconds: float
     fit_seconds: float
     data: dict[str, Any]  # what it was trained on: path, sha256, size, per_label (and more for retraining)
+    train_prior: list[float]  # label frequencies of the training data, LABELS order
+    prior: list[float]  # the base rates it decides for (classifier.decide.STREAM_PRIOR)
+    auto_accept: float  # confidence above which a tag needs no review (chosen on out-of-fold data)
+    stream_evaluation: Evaluation  # out-of-fold, restated for the stream and weighted to its base rates
 
 
 def in_label_order(pipeline: Pipeline, proba: np.ndarray) -> np.ndarray:
@@ -67,25 +72,35 @@ def out_of_fold_proba(texts: Sequence[str], labels: Sequence[str], pipeline: str
     return proba[:, label_order(sorted(LABELS))]  # cross_val_predict's columns follow the sorted classes
 
 
-def train(corpus: Corpus, name: str = DEFAULT, progress: Progress | None = None) -> Candidate:
-    """Cross-validate the named pipeline on a corpus, then fit it on all of it."""
+def train(corpus: Corpus, name: str = DEFAULT, progress: Progress | None = None,
+          prior: Sequence[float] = STREAM_PRIOR) -> Candidate:
+    """Cross-validate the named pipeline on a corpus, choose its decision thresholds on the out-of-fold
+    probabilities (restated for a stream with base rates `prior`), then fit it on all of the corpus."""
     say = progress or (lambda message: None)
     texts, labels = corpus.texts, corpus.labels
     say(f"Cross-validating {name} on {len(texts)} headlines ({FOLDS} folds)…")
     started = time.perf_counter()
     proba = out_of_fold_proba(texts, labels, name)
     cv_seconds = time.perf_counter() - started
-    evaluation = evaluate_probabilities(labels, proba, source=f"{FOLDS}-fold cross-validation on {corpus.path.name}")
-    thresholds = choose_thresholds(labels, proba)
+    evaluation = evaluate_probabilities(labels, proba, source=f"{FOLDS}-fold cross-validation on {corpus.name}")
+    train_prior = label_prior(labels)
+    stream = shift_prior(proba, train_prior, np.asarray(prior))
+    weights = stream_weights(labels, train_prior, np.asarray(prior))
+    thresholds = choose_thresholds(labels, stream, weights=weights)
+    auto_accept = auto_accept_threshold(labels, stream, weights)
+    stream_evaluation = evaluate_probabilities(labels, stream, weights=weights,
+                                               source=f"{FOLDS}-fold cross-validation, at stream base rates")
     say(f"Fitting on all {len(texts)} headlines…")
     started = time.perf_counter()
     pipeline = build_pipeline(name).fit(list(texts), list(labels))
     fit_seconds = time.perf_counter() - started
     logger.info("trained %s: macro-F1 %.4f (cv %.1fs, fit %.1fs)", name, evaluation.macro_f1, cv_seconds,
                 fit_seconds)
-    data = {"path": str(corpus.path), "sha256": corpus.sha256, "size": len(corpus),
-            "per_label": dict(Counter(labels))}
-    return Candidate(name, pipeline, evaluation, thresholds, round(cv_seconds, 3), round(fit_seconds, 3), data)
+    data = {"path": str(corpus.path), "files": [str(p) for p in corpus.parts or (corpus.path,)],
+            "sha256": corpus.sha256, "size": len(corpus), "per_label": dict(Counter(labels))}
+    return Candidate(name, pipeline, evaluation, thresholds, round(cv_seconds, 3), round(fit_seconds, 3), data,
+                     [round(float(x), 6) for x in train_prior], [float(x) for x in prior], auto_accept,
+                     stream_evaluation)
 
 
 def evaluate_tagger(tagger: Tagger, corpus: Corpus) -> Evaluation:

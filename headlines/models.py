@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from classifier import LABELS
@@ -20,16 +20,17 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
-def train_and_promote(corpus_path: Path, models_dir: Path, progress: Progress | None = None) -> Tagger:
-    """Train the default pipeline on a corpus, save it and make it current."""
+def train_and_promote(corpus_paths: Sequence[Path], models_dir: Path, progress: Progress | None = None) -> Tagger:
+    """Train the default pipeline on the corpora (the project's own when none is given), save the model and
+    make it current."""
     from classifier.corpus import read_training_corpus
     from classifier.registry import promote, save
     from classifier.training import train
 
     say = progress or (lambda message: logger.info("%s", message))
-    corpus = read_training_corpus(corpus_path)
+    corpus = read_training_corpus(*corpus_paths)
     counts = Counter(corpus.labels)
-    say(f"Read {len(corpus)} headlines from {corpus_path} ({', '.join(f'{k} {counts[k]}' for k in LABELS)})")
+    say(f"Read {len(corpus)} headlines from {corpus.name} ({', '.join(f'{k} {counts[k]}' for k in LABELS)})")
     candidate = train(corpus, progress=say)
     saved = save(candidate, models_dir)
     tagger = promote(models_dir, saved.model_id)
@@ -44,24 +45,25 @@ def has_model(models_dir: Path) -> bool:
     return current_id(models_dir) is not None
 
 
-def ensure_model(models_dir: Path, progress: Progress | None = None, corpus_path: Path | None = None) -> None:
+def ensure_model(models_dir: Path, progress: Progress | None = None, corpus_paths: Sequence[Path] = ()) -> None:
     """Train and promote a model from the corpus when there is none yet, and say so; else do nothing.
 
     Only a missing model is trained: a tampered or mismatched one is refused when loaded, since silently
     replacing a model someone chose would change every tag without anyone noticing.
     """
-    from classifier.corpus import DEFAULT_CORPUS
+    from classifier.corpus import DEFAULT_CORPORA
 
     if has_model(models_dir):
         return
-    corpus = corpus_path or DEFAULT_CORPUS
+    corpora = tuple(corpus_paths) or DEFAULT_CORPORA
     models_dir.mkdir(parents=True, exist_ok=True)
     with _lock(models_dir):
         if has_model(models_dir):  # another process trained it while we waited
             return
-        message = f"No model in {models_dir}: training one from {corpus} first (once; later runs load it)"
+        names = ", ".join(str(p) for p in corpora)
+        message = f"No model in {models_dir}: training one from {names} first (once; later runs load it)"
         (progress or logger.warning)(message)
-        train_and_promote(corpus, models_dir, progress)
+        train_and_promote(corpora, models_dir, progress)
 
 
 @contextlib.contextmanager

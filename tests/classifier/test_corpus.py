@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from classifier import LABELS, SECTORS
-from classifier.corpus import DEFAULT_CORPUS, CorpusError, corpus_problems, near_duplicates, read_corpus
+from classifier.corpus import DATA, CorpusError, corpus_problems, near_duplicates, read_corpus
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "classifier" / "small.csv"
-HOLDOUT = DEFAULT_CORPUS.with_name("holdout.csv")
 
 
 def write(tmp_path: Path, body: str | bytes) -> Path:
@@ -80,19 +79,35 @@ def _real(path: Path) -> Path:
     return path
 
 
-def test_real_corpus_is_clean_and_large_enough() -> None:
-    corpus = read_corpus(_real(DEFAULT_CORPUS))
-    assert corpus_problems(corpus) == []
-    counts = Counter(corpus.labels)
-    assert len(corpus) >= 3500
-    assert all(counts[sector] >= 500 for sector in SECTORS), counts
-    assert counts["other"] >= 1200, counts
+TRAINING = ("headlines.csv", "headlines-zh.csv")
+HOLDOUTS = ("holdout.csv", "holdout-zh.csv", "stream-holdout.csv", "stream-holdout-zh.csv")
 
 
-def test_holdout_is_clean_and_disjoint_from_the_corpus() -> None:
-    holdout = read_corpus(_real(HOLDOUT))
-    assert corpus_problems(holdout) == []
-    corpus = read_corpus(_real(DEFAULT_CORPUS))
-    both = corpus.texts + holdout.texts
-    leaks = [(i, j - len(corpus)) for i, j in near_duplicates(both) if i < len(corpus) <= j]
-    assert leaks == [], f"{len(leaks)} holdout headlines (near-)duplicate corpus headlines"
+@pytest.mark.parametrize("name", TRAINING + HOLDOUTS)
+def test_every_data_file_is_clean(name: str) -> None:
+    assert corpus_problems(read_corpus(_real(DATA / name))) == []
+
+
+@pytest.mark.parametrize(("name", "size", "per_sector"),
+                         [("headlines.csv", 10_000, 1000), ("headlines-zh.csv", 4000, 600)])
+def test_training_corpora_are_large_enough(name: str, size: int, per_sector: int) -> None:
+    counts = Counter(read_corpus(_real(DATA / name)).labels)
+    assert sum(counts.values()) >= size and all(counts[s] >= per_sector for s in SECTORS), counts
+
+
+@pytest.mark.parametrize("name", ["stream-holdout.csv", "stream-holdout-zh.csv"])
+def test_stream_holdouts_are_mostly_other(name: str) -> None:
+    counts = Counter(read_corpus(_real(DATA / name)).labels)
+    assert counts["other"] >= 0.8 * sum(counts.values()) and sum(counts.values()) >= 800, counts
+
+
+def test_no_holdout_row_echoes_a_training_row() -> None:
+    training = [t for name in TRAINING for t in read_corpus(_real(DATA / name)).texts]
+    held = [t for name in HOLDOUTS for t in read_corpus(_real(DATA / name)).texts]
+    leaks = [(i, j) for i, j in near_duplicates(training + held, 0.5) if i < len(training) <= j]
+    assert leaks == [], f"{len(leaks)} holdout headlines echo training headlines"
+
+
+def test_near_duplicates_in_chinese_compare_character_pairs() -> None:
+    texts = ["比亚迪十月销量同比增长百分之三十", "比亚迪十一月销量同比增长百分之三十", "宁德时代在匈牙利建设电池工厂"]
+    assert near_duplicates(texts) == [(0, 1)]

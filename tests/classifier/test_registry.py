@@ -187,11 +187,11 @@ def test_evaluating_on_the_training_corpus_cross_validates_a_clone_of_the_saved_
 
 def test_first_use_trains_once_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     said: list[str] = []
-    ensure_model(tmp_path / "m", progress=said.append, corpus_path=SMALL)
+    ensure_model(tmp_path / "m", progress=said.append, corpus_paths=(SMALL,))
     assert "No model" in said[0] and "training" in said[0]
     first = current_id(tmp_path / "m")
     said.clear()
-    ensure_model(tmp_path / "m", progress=said.append, corpus_path=SMALL)
+    ensure_model(tmp_path / "m", progress=said.append, corpus_paths=(SMALL,))
     assert current_id(tmp_path / "m") == first and said == []
 
 
@@ -199,7 +199,7 @@ def test_first_use_does_not_replace_a_refused_model(models: Path) -> None:
     with (model_dir(models) / MODEL_FILE).open("ab") as f:
         f.write(b"\0")
     before = current_id(models)
-    ensure_model(models, corpus_path=SMALL)
+    ensure_model(models, corpus_paths=(SMALL,))
     assert current_id(models) == before
     with pytest.raises(ModelTampered):
         load_current(models)

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier.pipeline import build_pipeline
-from classifier.text import HeadlineAnalyzer, stem
+from classifier.text import HeadlineAnalyzer, stem, strip_kickers
 
 
 @pytest.mark.parametrize(("word", "expected"), [
@@ -58,3 +58,38 @@ def test_pipeline_clones_with_equal_parameters() -> None:
     assert repr(cloned.get_params()["features__analyzer"]) == repr(pipeline.get_params()["features__analyzer"])
     cloned.set_params(features__analyzer=HeadlineAnalyzer(prefixes=()))
     assert pipeline.get_params()["features__analyzer"].prefixes == (3, 5)
+
+
+def test_a_letter_joined_by_a_hyphen_stays_one_word() -> None:
+    tokens = HeadlineAnalyzer(bigrams=False).tokens("E-sports league, e-commerce and the e-CNY; Series E")
+    assert tokens == ["e-sport", "league", "e-commerce", "and", "the", "e-cny", "sery", "e"]
+    assert "e" not in HeadlineAnalyzer(bigrams=False).tokens("E-sports finals")
+
+
+def test_chinese_text_becomes_character_ngrams_in_simplified_script() -> None:
+    analyzer = HeadlineAnalyzer(bigrams=False, cjk=(1, 2))
+    expected = ["台", "积", "电", "扩", "产", "台积", "积电", "电扩", "扩产"]
+    assert sorted(analyzer("臺積電擴產")) == sorted(analyzer("台积电扩产")) == sorted(expected)
+    assert HeadlineAnalyzer(bigrams=False)("台积电") == ["台积电"]  # without cjk a run stays one token
+
+
+@pytest.mark.parametrize(
+    ("decorated", "plain"),
+    [
+        ("Exclusive: BYD to build a plant in Brazil - Reuters", "BYD to build a plant in Brazil"),
+        ("UPDATE 2-Alipay adds a wallet for tourists | TechNode", "Alipay adds a wallet for tourists"),
+        ("BREAKING: SMIC shares jump on record orders", "SMIC shares jump on record orders"),
+        ("Analysis: why Temu's sellers are leaving (Reuters)", "why Temu's sellers are leaving"),
+        ("【快讯】比亚迪10月销量同比增长", "比亚迪10月销量同比增长"),
+        ("财联社11月3日电，宁德时代发布新一代电池", "宁德时代发布新一代电池"),
+        ("科技丨拼多多推出新功能 | 界面新闻", "拼多多推出新功能"),
+    ],
+)
+def test_kickers_and_publisher_suffixes_are_stripped(decorated: str, plain: str) -> None:
+    assert strip_kickers(decorated) == plain
+
+
+@pytest.mark.parametrize("text", ["BYD vs Tesla - Who Wins", "Xiaomi - the car", "Update", "【】"])
+def test_stripping_never_takes_the_headline_itself(text: str) -> None:
+    assert strip_kickers(text).strip()
+    assert strip_kickers("BYD vs Tesla - Who Wins") == "BYD vs Tesla - Who Wins"  # 3 words would be left

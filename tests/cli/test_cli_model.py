@@ -104,7 +104,7 @@ def test_classify_rejects_input_that_is_not_utf8(tmp: Path) -> None:
 def test_classify_without_a_model_trains_one_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import classifier.corpus
 
-    monkeypatch.setattr(classifier.corpus, "DEFAULT_CORPUS", SMALL)
+    monkeypatch.setattr(classifier.corpus, "DEFAULT_CORPORA", (SMALL,))
     result = run(tmp_path, "classify", input="BYD electric cars\n")
     assert result.exit_code == 0
     assert "No model" in result.stderr and "training" in result.stderr
