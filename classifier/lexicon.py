@@ -330,27 +330,31 @@ TERM_WORDS: dict[str, frozenset[str]] = {
 """Every word that is part of a term, per sector: explanations point a concept feature back at these words."""
 
 
-LEXICON_ZH: dict[str, frozenset[str]] = {
-    "ev": frozenset({"比亚迪", "宁德时代", "蔚来", "新能源汽车", "电动车", "自动驾驶", "充电桩", "动力电池"}),
-    "fintech": frozenset({"支付宝", "微信支付", "蚂蚁集团", "数字人民币", "加密货币", "稳定币"}),
-    "chips": frozenset({"中芯国际", "芯片", "半导体", "晶圆", "光刻机", "台积电", "晶片", "半導體"}),
-    "ecommerce": frozenset({"拼多多", "淘宝", "天猫", "京东", "电商", "直播带货", "双11", "快递"}),
-}
-"""Chinese names and terms, with the same rule as `LEXICON`; Chinese headlines match them as substrings."""
+from classifier.lexicon_zh import BLOCKED, LEXICON_ZH  # noqa: E402 - the Chinese names, kept apart
+from classifier.script import to_simplified  # noqa: E402
 
-_SECTOR_OF_ZH: dict[str, str] = {term: sector for sector, terms in LEXICON_ZH.items() for term in terms}
-_LONGEST_ZH = max(map(len, _SECTOR_OF_ZH))
-_FIRST_ZH = frozenset(term[0] for term in _SECTOR_OF_ZH)
+_SECTOR_OF_ZH: dict[str, str] = {}
+for _sector, _terms in LEXICON_ZH.items():
+    for _term in _terms:
+        _SECTOR_OF_ZH.setdefault(to_simplified(_term), _sector)
+_BLOCKED_ZH = frozenset(to_simplified(word) for word in BLOCKED)
+_LONGEST_ZH = max(map(len, (*_SECTOR_OF_ZH, *_BLOCKED_ZH)))
+_FIRST_ZH = frozenset(term[0] for term in (*_SECTOR_OF_ZH, *_BLOCKED_ZH))
 
 
-def concepts_zh(run: str) -> list[str]:
-    """The sector of every Chinese lexicon term in a run of Chinese text, longest match first, left to right."""
+def concepts_zh(text: str) -> list[str]:
+    """The sector of every Chinese lexicon term in a stretch of Chinese text (digits included, for 双11),
+    longest match first, left to right; a blocked word is read past as a whole."""
     found: list[str] = []
-    i, n = 0, len(run)
+    i, n = 0, len(text)
     while i < n:
-        if run[i] in _FIRST_ZH:
+        if text[i] in _FIRST_ZH:
             for size in range(min(_LONGEST_ZH, n - i), 1, -1):
-                sector = _SECTOR_OF_ZH.get(run[i:i + size])
+                piece = text[i:i + size]
+                if piece in _BLOCKED_ZH:
+                    i += size
+                    break
+                sector = _SECTOR_OF_ZH.get(piece)
                 if sector is not None:
                     found.append(sector)
                     i += size

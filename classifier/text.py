@@ -27,12 +27,12 @@ keeps the surface form of every token so explanations can point at the words of 
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from typing import Any
 
 from classifier.lexicon import concepts, concepts_zh
+from classifier.script import to_simplified
 
 CONCEPT = "\u00a7"  # prefix of lexicon concept features: "§ev", "§chips", ...
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -44,6 +44,7 @@ _TOKEN = re.compile(
     r"|\d+(?:[.,]\d+)*\s?%|\d+(?:[.,]\d+)*|[$¥€£]"
 )
 _CJK_RUN = re.compile(rf"[{CJK}]")
+_CHINESE_STRETCH = re.compile(rf"[{CJK}0-9]*[{CJK}][{CJK}0-9]*")
 _KICKER_START = re.compile(
     r"^\s*(?:(?:exclusive|breaking(?: news)?|update\s*\d*|updated|refile|corrected|analysis|explainer|factbox|"
     r"live|watch|video|podcast|opinion|comment|focus|insight|column|brief|in pictures|photos?|just in|"
@@ -123,24 +124,6 @@ def _fold(text: str) -> str:
             text = to_simplified(text)
     text = text.casefold()
     return _POSSESSIVE.sub("", text) if "'" in text or "’" in text else text
-
-
-def to_simplified(text: str) -> str:
-    """Chinese text in simplified characters, one character at a time (臺 -> 台, 積 -> 积).
-
-    The table is the single-character part of zhconv's MediaWiki conversion tables. Converting whole
-    phrases too (晶片 -> 芯片) took three times as long per headline and scored no better on the Chinese
-    holdouts when both were tried (macro-F1 0.915 either way); the lexicon lists such words in both forms.
-    """
-    return text.translate(_simplified_table())
-
-
-@functools.cache
-def _simplified_table() -> dict[int, str]:
-    import zhconv.zhconv
-
-    pairs = zhconv.zhconv.getdict("zh-cn").items()
-    return str.maketrans({k: v for k, v in pairs if len(k) == 1 and len(v) == 1 and k != v})
 
 
 class HeadlineAnalyzer:
@@ -264,9 +247,8 @@ class HeadlineAnalyzer:
             pieces = [p for s in surfaces for p in s.split("-")] if "-" in folded else surfaces
             feats.extend([CONCEPT + sector for sector in concepts(pieces)])
             if self.cjk and chinese:
-                for s in surfaces:
-                    if _CJK_RUN.match(s):
-                        feats.extend([CONCEPT + sector for sector in concepts_zh(s)])
+                for stretch in _CHINESE_STRETCH.findall(folded):
+                    feats.extend([CONCEPT + sector for sector in concepts_zh(stretch)])
         return feats, units
 
     @staticmethod

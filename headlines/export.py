@@ -15,7 +15,9 @@ from store import StoredHeadline
 
 EXPORT_COLUMNS = (
     "title", "url", "source", "published_at", "first_seen_at", "sector", "confidence", "tags", "label", "model_id",
+    "label_via",
 )
+"""The contract's ten columns in their order (DESIGN.md), then how the label came: review, import or rule."""
 
 
 def iso(moment: datetime | None) -> str:
@@ -28,6 +30,7 @@ def export_row(h: StoredHeadline) -> list[str]:
     return [
         h.title, h.url, h.source, iso(h.published_at), iso(h.first_seen_at), h.sector or "",
         f"{h.confidence:.4f}" if h.confidence is not None else "", ";".join(h.tags), h.label or "", h.model_id or "",
+        h.label_via or "",
     ]
 
 

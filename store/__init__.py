@@ -15,7 +15,9 @@ from store.base import Store
 from store.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly, StoreSchemaError
 from store.records import (
     HIDDEN_LABEL,
+    PERSON,
     AddResult,
+    LabelEvent,
     NewHeadline,
     Query,
     RunRecord,
@@ -27,9 +29,9 @@ DEFAULT_DB = "data/headlines.sqlite3"
 """Where the store lives unless --db or HEADLINES_DB says otherwise (relative to the working directory)."""
 
 __all__ = [
-    "DEFAULT_DB", "HIDDEN_LABEL", "AddResult", "NewHeadline", "Query", "RunRecord", "Store", "StoreError",
-    "StoreFull", "StoreLocked", "StoreMissing", "StoreReadOnly", "StoreSchemaError", "StoredHeadline", "Tagging",
-    "open_store",
+    "DEFAULT_DB", "HIDDEN_LABEL", "PERSON", "AddResult", "LabelEvent", "NewHeadline", "Query", "RunRecord", "Store",
+    "StoreError", "StoreFull", "StoreLocked", "StoreMissing", "StoreReadOnly", "StoreSchemaError", "StoredHeadline",
+    "Tagging", "open_store",
 ]
 
 

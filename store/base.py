@@ -11,7 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from store.records import AddResult, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
+from store.records import AddResult, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
 
 
 class Store(Protocol):
@@ -45,6 +45,17 @@ class Store(Protocol):
 
     def title_history(self, url: str) -> list[tuple[str, datetime]]:
         """Earlier titles of a URL and when each was replaced, oldest first."""
+        ...
+
+    # -- labels ---------------------------------------------------------------------------------------
+    def add_labels(self, events: Sequence[LabelEvent]) -> int:
+        """Record label decisions in one transaction (all or none); each becomes the headline's current
+        label (None: no label). Every event is kept, so no decision is ever lost. Unknown URLs are a
+        `StoreError`."""
+        ...
+
+    def label_history(self, url: str) -> list[LabelEvent]:
+        """Every label decision about a headline, oldest first."""
         ...
 
     # -- runs -----------------------------------------------------------------------------------------

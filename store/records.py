@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Order = Literal["first_seen", "newest", "uncertainty", "id"]
+Order = Literal["first_seen", "newest", "uncertainty", "id", "random"]
+PERSON = ("review", "import")
+"""The ways a label comes from a person; a label that came by a rule is not a person's."""
 HIDDEN_LABEL = "not_headline"
 """The label a person gives a row that is no headline at all (navigation, an ad): exports leave it out."""
 
@@ -61,6 +63,12 @@ class StoredHeadline:
     tags: tuple[str, ...]
     model_id: str | None
     label: str | None = None
+    label_via: str | None = None  # review | import | rule
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether a person labeled it (a rule's label does not count)."""
+        return self.label is not None and self.label_via in PERSON
 
     @property
     def effective_sector(self) -> str | None:
@@ -87,12 +95,28 @@ class Query:
     since: datetime | None = None  # first seen at or after
     until: datetime | None = None  # first seen before
     min_confidence: float | None = None
-    reviewed: bool | None = None  # True: labeled by a person; False: not yet
+    reviewed: bool | None = None  # True: labeled by a person (review or import); False: not (a rule may have)
+    labeled: bool | None = None  # True: carries any label (a person's or a rule's); False: none
     tagged: bool | None = None  # False: the model has not tagged it yet
     after_id: int | None = None  # stored after this row (export bookmarks)
     include_hidden: bool = False  # rows a person marked as not a headline
     order: Order = "first_seen"
     limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEvent:
+    """One decision about a headline's label, kept forever: who gave which label, how, when, and what the
+    model had said then. ``label`` None takes a label back (an undo to no label)."""
+
+    url: str
+    label: str | None
+    via: str  # review | import | rule | undo
+    reviewer: str | None = None
+    at: datetime | None = None  # when it was decided; the store sets it if missing
+    model_sector: str | None = None
+    model_confidence: float | None = None
+    model_id: str | None = None
 
 
 @dataclass

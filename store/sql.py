@@ -10,15 +10,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from store.records import HIDDEN_LABEL, Query
+from store.records import HIDDEN_LABEL, PERSON, Query
 
 HEADLINE_COLUMNS = ("id, url, title, source, published_at, first_seen_at, last_seen_at, sector, confidence, margin,"
-                    " tags, model_id, label")
+                    " tags, model_id, label, label_via")
 _ORDER = {
     "first_seen": "first_seen_at, id",
     "newest": "first_seen_at DESC, id DESC",
     "uncertainty": "margin IS NOT NULL, margin, id",  # untagged first: they carry the least evidence
     "id": "id",
+    "random": "random()",
 }
 
 
@@ -49,7 +50,10 @@ def select_headlines(query: Query, columns: str, *, mark: str = "?", ordered: bo
         where.append(f"confidence >= {mark}")
         args.append(query.min_confidence)
     if query.reviewed is not None:
-        where.append("label IS NOT NULL" if query.reviewed else "label IS NULL")
+        person = "label IS NOT NULL AND label_via IN (" + ", ".join(f"'{via}'" for via in PERSON) + ")"
+        where.append(person if query.reviewed else f"NOT ({person})")
+    if query.labeled is not None:
+        where.append("label IS NOT NULL" if query.labeled else "label IS NULL")
     if query.tagged is not None:
         where.append("sector IS NOT NULL" if query.tagged else "sector IS NULL")
     if query.after_id is not None:

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from store.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly, StoreSchemaError
-from store.records import AddResult, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
+from store.records import AddResult, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
 from store.sql import HEADLINE_COLUMNS, select_headlines
 from store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -231,6 +231,48 @@ class SQLiteStore:
             ).fetchall()
         return [(title, datetime.fromisoformat(at)) for title, at in rows]
 
+    # -- labels ---------------------------------------------------------------------------------------
+
+    def add_labels(self, events: Sequence[LabelEvent]) -> int:
+        now = utc_iso(datetime.now(UTC))
+        with self._writing("saving labels") as db:
+            done = 0
+            for e in events:
+                row = db.execute("SELECT id FROM headlines WHERE url = ?", (e.url,)).fetchone()
+                if row is None:
+                    raise StoreError(f"{self.location}: no stored headline has the URL {e.url}")
+                db.execute(
+                    "INSERT INTO label_events (headline_id, label, via, reviewer, created_at, model_sector,"
+                    " model_confidence, model_id) VALUES (?,?,?,?,?,?,?,?)",
+                    (row[0], e.label, e.via, e.reviewer, utc_iso(e.at) if e.at else now, e.model_sector,
+                     e.model_confidence, e.model_id),
+                )
+                via = None if e.label is None else (e.via if e.via != "undo" else self._undone_via(db, row[0]))
+                db.execute("UPDATE headlines SET label = ?, label_via = ?, labeled_at = ? WHERE id = ?",
+                           (e.label, via, utc_iso(e.at) if e.at else now, row[0]))
+                done += 1
+        return done
+
+    @staticmethod
+    def _undone_via(db: sqlite3.Connection, headline_id: int) -> str | None:
+        """How the label an undo brings back had come: the latest earlier event that set that label."""
+        rows = db.execute("SELECT label, via FROM label_events WHERE headline_id = ? ORDER BY id DESC",
+                          (headline_id,)).fetchall()
+        restored = rows[0][0]
+        for label, via in rows[1:]:
+            if label == restored and via != "undo":
+                return str(via)
+        return "review"
+
+    def label_history(self, url: str) -> list[LabelEvent]:
+        with self._reading("reading label history") as db:
+            rows = db.execute(
+                "SELECT e.label, e.via, e.reviewer, e.created_at, e.model_sector, e.model_confidence, e.model_id"
+                " FROM label_events e JOIN headlines h ON h.id = e.headline_id WHERE h.url = ? ORDER BY e.id",
+                (url,),
+            ).fetchall()
+        return [LabelEvent(url, r[0], r[1], r[2], datetime.fromisoformat(r[3]), r[4], r[5], r[6]) for r in rows]
+
     # -- runs -----------------------------------------------------------------------------------------
 
     def start_run(self, run: RunRecord) -> int:
@@ -317,6 +359,7 @@ def _headline(row: Sequence[Any]) -> StoredHeadline:
         id=row[0], url=row[1], title=row[2], source=row[3], published_at=_time(row[4]),
         first_seen_at=datetime.fromisoformat(row[5]), last_seen_at=datetime.fromisoformat(row[6]),
         sector=row[7], confidence=row[8], margin=row[9], tags=_tags(row[10]), model_id=row[11], label=row[12],
+        label_via=row[13],
     )
 
 

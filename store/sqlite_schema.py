@@ -81,5 +81,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX label_events_headline ON label_events (headline_id, id);
     """,
+    # 3: how the current label came (review, import, rule), so rules never override a person
+    """
+    ALTER TABLE headlines ADD COLUMN label_via TEXT;
+    UPDATE headlines SET label_via = 'import' WHERE label IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

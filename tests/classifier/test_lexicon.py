@@ -7,7 +7,8 @@ import re
 import pytest
 
 from classifier import SECTORS
-from classifier.lexicon import LEXICON, MAX_TERM_WORDS, TERM_WORDS, concepts
+from classifier.lexicon import LEXICON, LEXICON_ZH, MAX_TERM_WORDS, TERM_WORDS, concepts, concepts_zh
+from classifier.script import to_simplified
 from classifier.text import CONCEPT, HeadlineAnalyzer
 
 
@@ -43,3 +44,37 @@ def test_analyzer_emits_one_concept_feature_per_term() -> None:
 
 def test_term_words_let_explanations_find_the_matched_words() -> None:
     assert "tsmc" in TERM_WORDS["chips"] and "temu" in TERM_WORDS["ecommerce"]
+
+
+def test_the_chinese_lexicon_is_well_formed() -> None:
+    assert set(LEXICON_ZH) == set(SECTORS)
+    seen: dict[str, str] = {}
+    for sector, terms in LEXICON_ZH.items():
+        assert len(terms) >= 200, sector
+        for term in terms:
+            simplified = to_simplified(term)
+            assert seen.get(simplified, sector) == sector, f"{term!r} is under {seen[simplified]} and {sector}"
+            seen[simplified] = sector
+            assert len(term) >= 2 and re.search(r"[\u4e00-\u9fff]", term), term
+
+
+@pytest.mark.parametrize("name", ["华为", "小米", "阿里巴巴", "腾讯", "美团", "滴滴", "外卖", "京东方", "电池", "银行"])
+def test_ambiguous_chinese_names_are_not_in_the_lexicon(name: str) -> None:
+    assert all(name not in terms for terms in LEXICON_ZH.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("比亚迪与宁德时代签约", ["ev", "ev"]), ("京东方发布新面板", []), ("京东上线新功能", ["ecommerce"]),
+     ("京东外卖加大补贴", []), ("人民币安全边际", []), ("双11电商大促", ["ecommerce", "ecommerce"]),  # 双11, 电商大促
+     ("中芯国际", ["chips"])],
+)
+def test_chinese_terms_match_longest_first_and_blocked_words_are_read_past(text: str, found: list[str]) -> None:
+    assert concepts_zh(text) == found
+
+
+def test_traditional_script_finds_the_same_terms() -> None:
+    analyzer = HeadlineAnalyzer(lexicon=True, cjk=(1, 2))
+    concepts_of = sorted(f for f in analyzer("臺積電與比亞迪合作") if f.startswith(CONCEPT))
+    assert concepts_of == sorted(f for f in analyzer("台积电与比亚迪合作") if f.startswith(CONCEPT)) == [
+        CONCEPT + "chips", CONCEPT + "ev"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from store import NewHeadline, Query, RunRecord, Store, Tagging, open_store
+from store import HIDDEN_LABEL, LabelEvent, NewHeadline, Query, RunRecord, Store, StoreError, Tagging, open_store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -152,3 +152,56 @@ def test_a_reading_store_sees_what_a_writing_one_committed(where: str) -> None:
             assert reader.count() == 1
             writer.add([h("https://x.test/2")], T0)
             assert reader.count() == 2
+
+
+def label(url: str, value: str | None, via: str = "review", **kw: object) -> LabelEvent:
+    return LabelEvent(url, value, via, reviewer="ana", **kw)  # type: ignore[arg-type]
+
+
+def test_labels_are_kept_with_their_provenance_and_never_lost(filled: Store) -> None:
+    filled.add_labels([label("https://x.test/ev", "chips", model_sector="ev", model_confidence=0.95, model_id="m1")])
+    filled.add_labels([label("https://x.test/ev", "ev")])
+    row = filled.get("https://x.test/ev")
+    assert row is not None and (row.label, row.label_via, row.reviewed, row.sector) == ("ev", "review", True, "ev")
+    history = filled.label_history("https://x.test/ev")
+    assert [(e.label, e.via, e.reviewer, e.model_sector) for e in history] == [
+        ("chips", "review", "ana", "ev"), ("ev", "review", "ana", None)]
+    assert all(e.at is not None for e in history)
+
+
+def test_an_undo_restores_the_earlier_label_and_its_provenance(filled: Store) -> None:
+    filled.add_labels([label("https://x.test/pay", "fintech", via="import")])
+    filled.add_labels([label("https://x.test/pay", "other")])
+    filled.add_labels([label("https://x.test/pay", "fintech", via="undo")])
+    row = filled.get("https://x.test/pay")
+    assert row is not None and (row.label, row.label_via) == ("fintech", "import")
+    filled.add_labels([label("https://x.test/chips", "chips"), label("https://x.test/chips", None, via="undo")])
+    row = filled.get("https://x.test/chips")
+    assert row is not None and (row.label, row.label_via, row.reviewed) == (None, None, False)
+    assert len(filled.label_history("https://x.test/chips")) == 2
+
+
+def test_labels_of_an_unknown_url_change_nothing(filled: Store) -> None:
+    with pytest.raises(StoreError, match="no stored headline has the URL https://x.test/nope"):
+        filled.add_labels([label("https://x.test/ev", "chips"), label("https://x.test/nope", "ev")])
+    assert filled.get("https://x.test/ev").label is None  # type: ignore[union-attr]
+
+
+def test_queries_know_labels_rules_and_hidden_rows(filled: Store) -> None:
+    filled.add_labels([label("https://x.test/ev", "fintech"), label("https://x.test/raw", "chips", via="rule"),
+                       label("https://x.test/chips", HIDDEN_LABEL)])
+    assert urls(filled, Query()) == ["ev", "pay", "raw"]  # the row that is no headline is hidden
+    assert urls(filled, Query(include_hidden=True)) == ["ev", "chips", "pay", "raw"]
+    assert urls(filled, Query(sectors=("fintech",))) == ["ev", "pay"]  # a person's label counts over the model's
+    assert urls(filled, Query(sectors=("chips",))) == ["raw"]
+    assert urls(filled, Query(reviewed=True)) == ["ev"]  # a rule's label is not a person's
+    assert urls(filled, Query(reviewed=False)) == ["pay", "raw"]
+    assert urls(filled, Query(labeled=False)) == ["pay"]
+
+
+def test_crawls_and_retagging_never_touch_a_label(filled: Store) -> None:
+    filled.add_labels([label("https://x.test/ev", "chips")])
+    filled.add([h("https://x.test/ev", "A new title for it", sector="other", confidence=0.9, tags=("other",))], T0)
+    filled.set_tags([Tagging("https://x.test/ev", "fintech", 0.8, ("fintech",), "m2")])
+    row = filled.get("https://x.test/ev")
+    assert row is not None and (row.label, row.sector) == ("chips", "fintech")
