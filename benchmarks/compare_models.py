@@ -58,17 +58,11 @@ class Row:
     size: int
 
 
-def tagger_of(candidate: Candidate) -> Tagger:
-    metadata = {"id": candidate.name, "thresholds": candidate.thresholds, "train_prior": candidate.train_prior,
-                "prior": candidate.prior, "auto_accept": candidate.auto_accept}
-    return Tagger(candidate.pipeline, metadata)
-
-
 def measure(name: str, corpus: Corpus, held: dict[str, Corpus], probes: Corpus, batch: list[str]) -> Row:
     started = time.perf_counter()
     candidate = train(corpus, name)
     fit_s = time.perf_counter() - started
-    tagger = tagger_of(candidate)
+    tagger = candidate.tagger(name)
     scores, coverage = {}, {}
     for label, c in held.items():
         proba = tagger.predict_proba(c.texts)
@@ -88,7 +82,7 @@ def per_language(held: dict[str, Corpus]) -> dict[str, Evaluation]:
     chinese = re.compile(r"[\u4e00-\u9fff]")
     models = {}
     for lang, path in (("en", DEFAULT_CORPORA[0]), ("zh", DEFAULT_CORPORA[1])):
-        models[lang] = tagger_of(train(read_training_corpus(path), DEFAULT))
+        models[lang] = train(read_training_corpus(path), DEFAULT).tagger()
     scores = {}
     for label, c in held.items():
         is_zh = np.array([len(chinese.findall(t)) > 0.2 * len(t) for t in c.texts])

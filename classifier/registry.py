@@ -45,11 +45,13 @@ METADATA_FILE = "metadata.json"
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
-def save(candidate: Candidate, models_dir: Path, data: dict[str, Any] | None = None) -> Tagger:
+def save(candidate: Candidate, models_dir: Path, data: dict[str, Any] | None = None,
+         extra: dict[str, Any] | None = None) -> Tagger:
     """Save a trained candidate as ``models/<id>/`` (model + metadata), without making it current.
 
     The folder is written under a temporary name and renamed, so a crash never leaves half a model.
-    `data` adds to what the metadata says the model learned from (for example the people's labels).
+    `data` adds to what the metadata says the model learned from (for example the people's labels);
+    `extra` adds other entries (a gate's verdict).
     """
     created = datetime.now(UTC).replace(microsecond=0)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -72,14 +74,12 @@ def save(candidate: Candidate, models_dir: Path, data: dict[str, Any] | None = N
             "labels": list(LABELS),
             "parameters": _parameters(candidate.pipeline),
             "metrics": candidate.evaluation.summary(),
-            "thresholds": candidate.thresholds,
-            "train_prior": candidate.train_prior,
-            "prior": candidate.prior,
-            "auto_accept": candidate.auto_accept,
+            **candidate.decisions(),
             "stream_metrics": candidate.stream_evaluation.summary(),
             "timings": {"cross_validation_s": candidate.cv_seconds, "fit_s": candidate.fit_seconds},
             "model_sha256": _sha256(model_path),
             "model_bytes": model_path.stat().st_size,
+            **(extra or {}),
         }
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", "utf-8")
         staging.rename(models_dir / model_id)

@@ -49,6 +49,15 @@ class Candidate:
     auto_accept: float  # confidence above which a tag needs no review (chosen on out-of-fold data)
     stream_evaluation: Evaluation  # out-of-fold, restated for the stream and weighted to its base rates
 
+    def decisions(self) -> dict[str, Any]:
+        """The metadata a `Tagger` decides with: thresholds and base rates."""
+        return {"thresholds": self.thresholds, "train_prior": self.train_prior, "prior": self.prior,
+                "auto_accept": self.auto_accept}
+
+    def tagger(self, model_id: str = "candidate") -> Tagger:
+        """The candidate as it would serve, before it is saved."""
+        return Tagger(self.pipeline, {"id": model_id, **self.decisions()})
+
 
 def in_label_order(pipeline: Pipeline, proba: np.ndarray) -> np.ndarray:
     """Reorder probability columns from the estimator's sorted ``classes_`` to LABELS order."""
@@ -114,7 +123,8 @@ def evaluate_tagger(tagger: Tagger, corpus: Corpus) -> Evaluation:
     unknown = sorted({label for label in corpus.labels if label not in LABELS})
     if unknown:
         raise CorpusError(f"{corpus.path}: unknown labels {', '.join(map(repr, unknown))}")
-    if corpus.sha256 == tagger.metadata.get("corpus", {}).get("sha256"):
+    trained_on = tagger.metadata.get("corpus", {})
+    if corpus.sha256 in (trained_on.get("sha256"), trained_on.get("files_sha256")):
         name = tagger.metadata.get("pipeline", "the model's pipeline")
         proba = out_of_fold_proba(corpus.texts, corpus.labels, tagger.pipeline)
         source = f"{FOLDS}-fold cross-validation of {name} on {corpus.path.name} (the model's training corpus)"

@@ -7,19 +7,21 @@ time (keyset pagination), so retagging a large store keeps memory flat and never
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from classifier.tagger import Tagger
 from store import Query, Store, Tagging
 
 
-def retag(store: Store, tagger: Tagger, batch_size: int = 2000, untagged_only: bool = False,
+def retag(store: Store, tagger: Tagger, batch_size: int = 2000, query: Query | None = None,
           progress: Callable[[int], None] | None = None) -> int:
-    """Tag every stored headline (or only the untagged ones) with `tagger`; returns how many."""
+    """Tag the stored headlines `query` selects (default: all, hidden ones too) with `tagger`; returns how
+    many."""
+    base = query or Query(include_hidden=True)
     done = 0
     last = 0
     while True:
-        batch = list(store.query(Query(after_id=last, order="id", limit=batch_size, include_hidden=True,
-                                       tagged=False if untagged_only else None)))
+        batch = list(store.query(replace(base, after_id=last, order="id", limit=batch_size)))
         if not batch:
             return done
         last = batch[-1].id

@@ -97,10 +97,11 @@ def main(ctx: click.Context, db: str, models_dir: Path, verbose: int) -> None:
 
 
 def _register() -> None:
-    from headlines.cli import collect, models
+    from headlines.cli import collect, labels, models, review
 
     for command in (collect.crawl, collect.export, collect.retag, collect.status, collect.demo,
-                    models.train, models.evaluate, models.classify, models.models):
+                    models.train, models.evaluate, models.classify, models.models, review.review,
+                    labels.labels, labels.rules):
         main.add_command(command)
 
 

@@ -113,7 +113,8 @@ def retag(app: AppContext, batch_size: int, untagged: bool) -> None:
         tagger = load_current(app.models_dir)
         total = store.count(Query(include_hidden=True, tagged=False if untagged else None))
         with click.progressbar(length=total, label=f"Tagging with {tagger.model_id}", file=sys.stderr) as bar:
-            done = retag_all(store, tagger, batch_size, untagged_only=untagged, progress=bar.update)
+            query = Query(include_hidden=True, tagged=False if untagged else None)
+            done = retag_all(store, tagger, batch_size, query=query, progress=bar.update)
     _echo_err(f"{done} headlines re-tagged with model {tagger.model_id}")
 
 

@@ -16,6 +16,10 @@ class AppContext:
     db: str
     models_dir: Path
 
+    def has_store(self) -> bool:
+        """Whether there is a store already (reading commands report its absence instead)."""
+        return "://" in self.db or Path(self.db).exists()
+
     def store(self, mode: Literal["write", "read"] = "read") -> Store:
         """Open the store: reading commands never create or change it; writing ones create it on first use."""
         return open_store(self.db, mode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -20,6 +21,8 @@ from headlines.errors import InputError
 
 if TYPE_CHECKING:
     from classifier.tagger import Tagger
+    from headlines.gate import Verdict
+    from store import Store
 
 CLASSIFY_HEADER = ("headline", "sector", "confidence", "tags")
 HOLDOUTS = ("holdout.csv", "holdout-zh.csv", "stream-holdout.csv", "stream-holdout-zh.csv")
@@ -35,23 +38,66 @@ def _progress(message: str) -> None:
 @click.option("--data", type=_DATA, multiple=True, metavar="CSV",
               help="Labeled corpus (header headline,sector); repeat for several. Default: headlines.csv and "
                    "headlines-zh.csv in classifier/data (one model for English and Chinese).")
+@click.option("--margin", type=click.FloatRange(0, 1), default=0.005, show_default=True,
+              help="How much lower than the current model's macro-F1, on any held-out set, still passes.")
+@click.option("--force", is_flag=True, help="Make the new model current even if it scores worse.")
+@click.option("--no-retag", is_flag=True, help="Leave stored headlines with their old tags.")
 @click.pass_obj
-def train(app: AppContext, data: tuple[Path, ...]) -> None:
-    """Train a model on the labeled corpora and make it the current one.
+def train(app: AppContext, data: tuple[Path, ...], margin: float, force: bool, no_retag: bool) -> None:
+    """Train a model on the corpora and people's labels; make it current if it is not worse.
 
-    Cross-validates the pipeline (5 folds) for honest metrics, chooses its tag and auto-accept thresholds
-    on the out-of-fold predictions restated for a real stream (85% of headlines in no sector), fits it on
-    every headline, saves models/<id>/model.joblib with metadata.json and points models/CURRENT at it.
+    A person's label wins over the corpus for the same headline. One headline in ten of the corpus and of
+    people's labels (always the same ones) is held out; the new model becomes current only if its macro-F1
+    on those slices and on the stream holdouts is not lower than the current model's by more than --margin.
+    Otherwise the current model stays and the scores per sector say why (--force overrides). Once a new model
+    is current, stored headlines no person labeled are re-tagged with it.
     """
     from classifier.report import metrics_table
     from headlines.models import train_and_promote
 
-    tagger = train_and_promote(data, app.models_dir, progress=_progress)
-    metrics = tagger.metadata["metrics"]
-    click.echo(f"Model {tagger.model_id} ({tagger.metadata['pipeline']}), {metrics['source']}:")
-    click.echo(metrics_table(metrics))
-    thresholds = ", ".join(f"{k} {v:.2f}" for k, v in tagger.metadata["thresholds"].items())
-    click.echo(f"tag thresholds: {thresholds}; auto-accept above confidence {tagger.auto_accept:.2f}")
+    store = app.store("write") if app.has_store() else None
+    try:
+        done = train_and_promote(data, app.models_dir, progress=_progress, store=store, margin=margin, force=force)
+        tagger = done.tagger
+        metrics = tagger.metadata["metrics"]
+        click.echo(f"Model {tagger.model_id} ({tagger.metadata['pipeline']}), {metrics['source']}:")
+        click.echo(metrics_table(metrics))
+        thresholds = ", ".join(f"{k} {v:.2f}" for k, v in tagger.metadata["thresholds"].items())
+        click.echo(f"tag thresholds: {thresholds}; auto-accept above confidence {tagger.auto_accept:.2f}")
+        if done.verdict is not None:
+            click.echo(gate_table(done.verdict))
+        if not done.promoted:
+            assert done.verdict is not None
+            click.echo(f"The current model stays: {done.verdict.reason()}. Use --force to make {tagger.model_id} "
+                       "current anyway, or `headlines models use ID` later.")
+            return
+        if store is not None and not no_retag:
+            _retag_after_promotion(store, tagger)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def gate_table(verdict: Verdict) -> str:
+    """The gate's scores: per held-out set, the new and the current model's macro-F1 and per-sector F1."""
+    from classifier import LABELS
+
+    lines = [f"{'held-out set':<30} {'size':>5}  {'new':>6} {'current':>7}  per sector F1 (new / current)"]
+    for s in verdict.scores:
+        sectors = "  ".join(f"{label} {s.candidate_f1[label]:.2f}/{s.current_f1[label]:.2f}" for label in LABELS)
+        lines.append(f"{s.name:<30} {s.size:>5}  {s.candidate:>6.3f} {s.current:>7.3f}  {sectors}")
+    lines += [f"(skipped: {note})" for note in verdict.skipped]
+    return "\n".join(lines)
+
+
+def _retag_after_promotion(store: Store, tagger: Tagger) -> None:
+    from headlines.retag import retag
+    from store import Query
+
+    total = store.count(Query(reviewed=False, include_hidden=True))
+    with click.progressbar(length=total, label=f"Re-tagging with {tagger.model_id}", file=sys.stderr) as bar:
+        done = retag(store, tagger, query=Query(reviewed=False, include_hidden=True), progress=bar.update)
+    _progress(f"{done} stored headlines without a person's label re-tagged with {tagger.model_id}")
 
 
 def _current(app: AppContext) -> Tagger:
@@ -154,20 +200,50 @@ def _rows(tagger: Tagger, texts: list[str], explain: bool) -> str:
     return out.getvalue()
 
 
-@click.command()
-@click.pass_obj
-def models(app: AppContext) -> None:
-    """List the trained models: id, created, pipeline, cross-validated macro-F1; * marks the current one."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """List the trained models: created, data, cross-validated and gate scores; * marks the current one.
+
+    `headlines models use ID` makes another saved model current (a rollback, or a model the gate kept out).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from classifier.registry import list_models
 
+    app: AppContext = ctx.obj
     found = list_models(app.models_dir)
     if not found:
         click.echo(f"No models in {app.models_dir}. Run `headlines train`.", err=True)
         return
-    click.echo(f"  {'id':<30} {'created':<21} {'macro-F1':>8}  pipeline")
+    click.echo(f"  {'id':<30} {'created':<21} {'headlines':>9} {'labels':>6} {'CV F1':>6}  gate")
     for m in found:
         f1 = m.get("metrics", {}).get("macro_f1")
+        corpus = m.get("corpus", {})
+        gate = m.get("gate")
+        if gate:
+            worst = min(gate["scores"].items(), key=lambda kv: kv[1]["candidate"] - kv[1]["current"], default=None)
+            verdict = "passed" if gate["passed"] else "kept out"
+            detail = f"{verdict}" + (f" ({worst[0]}: {worst[1]['candidate']:.3f} vs {worst[1]['current']:.3f})"
+                                     if worst else "")
+        else:
+            detail = m.get("error", "first model or forced" if "metrics" in m else "")
         mark = "*" if m["current"] else " "
         f1_text = f"{f1:.3f}" if isinstance(f1, float) else "-"
-        detail = m.get("pipeline", m.get("error", ""))
-        click.echo(f"{mark} {m['id']:<30} {m.get('created', ''):<21} {f1_text:>8}  {detail}")
+        click.echo(f"{mark} {m['id']:<30} {m.get('created', ''):<21} {corpus.get('size', ''):>9} "
+                   f"{corpus.get('labels', 0):>6} {f1_text:>6}  {detail}")
+
+
+@models.command("use")
+@click.argument("model_id")
+@click.option("--no-retag", is_flag=True, help="Leave stored headlines with their old tags.")
+@click.pass_obj
+def models_use(app: AppContext, model_id: str, no_retag: bool) -> None:
+    """Make the saved model MODEL_ID current, then re-tag stored headlines no person labeled."""
+    from classifier.registry import promote
+
+    tagger = promote(app.models_dir, model_id)
+    click.echo(f"Model {tagger.model_id} is now current.")
+    if app.has_store() and not no_retag:
+        with app.store("write") as store:
+            _retag_after_promotion(store, tagger)
