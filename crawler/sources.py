@@ -42,6 +42,7 @@ class Source:
     kind: str
     url: str
     every: timedelta | None = None
+    cron: str | None = None  # a cron expression (minute hour day month weekday), in UTC
     tz: tzinfo = UTC
     links: str | None = None  # portal: CSS selector of headline links
     next: str | None = None  # portal: CSS selector of the next-page link
@@ -115,6 +116,15 @@ def parse_tz(value: Any) -> tzinfo:
         raise ValueError(f"must be a UTC offset like '+08:00' or a zone like 'Asia/Shanghai', got {value!r}") from None
 
 
+def parse_cron(value: Any) -> str:
+    """A five-field cron expression such as ``"*/30 * * * *"`` (checked by croniter)."""
+    from croniter import croniter
+
+    if not isinstance(value, str) or not croniter.is_valid(value.strip()):
+        raise ValueError(f"must be a cron expression such as '*/30 * * * *' or '0 7 * * 1-5', got {value!r}")
+    return value.strip()
+
+
 def _max_pages(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
         raise ValueError("must be a whole number from 1 to 1000")
@@ -128,7 +138,8 @@ def _bool(value: Any) -> bool:
 
 
 _COMMON: dict[str, Callable[[Any], Any]] = {
-    "name": _text, "kind": _text, "url": _url, "every": parse_every, "tz": parse_tz, "enabled": _bool,
+    "name": _text, "kind": _text, "url": _url, "every": parse_every, "cron": parse_cron, "tz": parse_tz,
+    "enabled": _bool,
 }
 _BY_KIND: dict[str, dict[str, Callable[[Any], Any]]] = {
     "portal": {"links": _css, "next": _css, "max_pages": _max_pages},
@@ -156,6 +167,8 @@ def source_from_table(raw: Any, where: str) -> Source:
     for key in ("url", *_REQUIRED.get(kind, ())):
         if key not in raw:
             raise SourcesError(f"{where}: missing key '{key}' (required for kind '{kind}')")
+    if "every" in raw and "cron" in raw:
+        raise SourcesError(f"{where}: keys 'every' and 'cron' both set; give one schedule")
     values: dict[str, Any] = {}
     for key, value in raw.items():
         check = allowed.get(key)

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -101,18 +101,6 @@ def typed_setting(key: str, value: Any, current: Any) -> Any:
     if kind:
         raise InputError(f"-s {key}={value}: {key} must be {kind} (it is {current!r} by default)")
     return value
-
-
-def due_sources(sources: Iterable[Source], last_runs: Mapping[str, RunRecord], now: datetime) -> list[Source]:
-    """Sources whose `every` interval has passed since their last run, that never ran, or whose last run
-    was interrupted (a kill, a crash: what it would have fetched is still to fetch)."""
-    due = []
-    for source in sources:
-        last = last_runs.get(source.name)
-        if (source.every is None or last is None or last.status == status.INTERRUPTED
-                or last.started_at + source.every <= now):
-            due.append(source)
-    return due
 
 
 def process_alive(run: RunRecord) -> bool:

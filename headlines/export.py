@@ -1,12 +1,18 @@
-"""Exporting stored headlines as CSV: the column contract, streamed row by row.
+"""Exporting stored headlines as CSV or JSON Lines: the column contract, streamed row by row.
 
 The columns and their order are a contract (DESIGN.md): scripts and spreadsheets rely on them. Rows come
 from the store's query API as they are read, so a large store never sits in memory.
+
+A headline is text from someone else's site, and a spreadsheet runs a cell that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula (OWASP's "CSV injection"). Every CSV cell that begins
+so is written with a leading apostrophe, which spreadsheets show as text and do not keep as part of the
+value; JSON Lines, read by programs, carries the text unchanged.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -34,12 +40,37 @@ def export_row(h: StoredHeadline) -> list[str]:
     ]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
 def write_csv(headlines: Iterable[StoredHeadline], out: TextIO) -> int:
     """Write headlines to `out` with the columns of the export contract; return how many."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for headline in headlines:
-        writer.writerow(export_row(headline))
+        writer.writerow([neutralized(cell) for cell in export_row(headline)])
         count += 1
     return count
+
+
+def write_jsonl(headlines: Iterable[StoredHeadline], out: TextIO) -> int:
+    """Write one JSON object per line with the export's columns (tags as a list, confidence a number)."""
+    count = 0
+    for h in headlines:
+        record: dict[str, object] = {
+            "title": h.title, "url": h.url, "source": h.source, "published_at": iso(h.published_at) or None,
+            "first_seen_at": iso(h.first_seen_at), "sector": h.sector, "confidence": h.confidence,
+            "tags": list(h.tags), "label": h.label, "model_id": h.model_id, "label_via": h.label_via,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+WRITERS = {"csv": write_csv, "jsonl": write_jsonl}

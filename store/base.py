@@ -75,6 +75,21 @@ class Store(Protocol):
         """Runs recorded as started and not finished."""
         ...
 
+    def recent_runs(self, per_source: int = 10) -> dict[str, list[RunRecord]]:
+        """Each source's latest runs, oldest first (the last one is the latest)."""
+        ...
+
+    # -- export bookmarks -----------------------------------------------------------------------------
+    def max_id(self) -> int:
+        """The id of the latest stored headline (0 when there is none)."""
+        ...
+
+    def bookmark(self, name: str) -> int | None:
+        """Up to which headline id the export called `name` has gone."""
+        ...
+
+    def set_bookmark(self, name: str, last_id: int) -> None: ...
+
     # -- conditional requests -------------------------------------------------------------------------
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified saved for a URL."""

@@ -99,6 +99,7 @@ class Query:
     labeled: bool | None = None  # True: carries any label (a person's or a rule's); False: none
     tagged: bool | None = None  # False: the model has not tagged it yet
     after_id: int | None = None  # stored after this row (export bookmarks)
+    upto_id: int | None = None  # stored no later than this row (a snapshot of what existed)
     include_hidden: bool = False  # rows a person marked as not a headline
     order: Order = "first_seen"
     limit: int | None = None

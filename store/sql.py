@@ -59,6 +59,9 @@ def select_headlines(query: Query, columns: str, *, mark: str = "?", ordered: bo
     if query.after_id is not None:
         where.append(f"id > {mark}")
         args.append(query.after_id)
+    if query.upto_id is not None:
+        where.append(f"id <= {mark}")
+        args.append(query.upto_id)
     sql = f"SELECT {columns} FROM headlines"
     if where:
         sql += " WHERE " + " AND ".join(where)

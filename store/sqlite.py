@@ -325,6 +325,32 @@ class SQLiteStore:
     def running(self) -> list[RunRecord]:
         return self._run_records("status = 'running'", ())
 
+    def recent_runs(self, per_source: int = 10) -> dict[str, list[RunRecord]]:
+        records = self._run_records(
+            "id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY source ORDER BY id DESC) AS n"
+            " FROM runs) WHERE n <= ?)", (per_source,))
+        found: dict[str, list[RunRecord]] = {}
+        for run in records:
+            found.setdefault(run.source, []).append(run)
+        return found
+
+    # -- export bookmarks -----------------------------------------------------------------------------
+
+    def max_id(self) -> int:
+        with self._reading("reading headlines") as db:
+            return int(db.execute("SELECT coalesce(max(id), 0) FROM headlines").fetchone()[0])
+
+    def bookmark(self, name: str) -> int | None:
+        with self._reading("reading a bookmark") as db:
+            row = db.execute("SELECT last_id FROM bookmarks WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    def set_bookmark(self, name: str, last_id: int) -> None:
+        with self._writing("saving a bookmark") as db:
+            db.execute("INSERT INTO bookmarks (name, last_id, updated_at) VALUES (?,?,?) ON CONFLICT (name)"
+                       " DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at",
+                       (name, last_id, utc_iso(datetime.now(UTC))))
+
     # -- conditional requests -------------------------------------------------------------------------
 
     def validators(self, url: str) -> tuple[str | None, str | None]:

@@ -86,5 +86,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE headlines ADD COLUMN label_via TEXT;
     UPDATE headlines SET label_via = 'import' WHERE label IS NOT NULL;
     """,
+    # 4: export bookmarks (`export --new NAME`)
+    """
+    CREATE TABLE bookmarks (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -97,9 +97,10 @@ def main(ctx: click.Context, db: str, models_dir: Path, verbose: int) -> None:
 
 
 def _register() -> None:
-    from headlines.cli import collect, labels, models, review
+    from headlines.cli import collect, labels, models, operate, review
 
-    for command in (collect.crawl, collect.export, collect.retag, collect.status, collect.demo,
+    for command in (collect.crawl, collect.export, collect.retag, operate.status, operate.schedule, operate.digest,
+                    collect.demo,
                     models.train, models.evaluate, models.classify, models.models, review.review,
                     labels.labels, labels.rules):
         main.add_command(command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 
 from crawler.status import STATUSES
 from headlines.cli.context import AppContext
+from headlines.cli.options import make_query, progress, query_options
 
 _SOURCES = "crawler/sources.toml"
 _STATUS_HELP = "\n".join(f"  {name:<16} {meaning}" for name, meaning in STATUSES.items())
@@ -33,8 +35,8 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
 @click.argument("names", nargs=-1, metavar="[NAME ...]")
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               show_default=_SOURCES, help="TOML file of [[sources]] tables.")
-@click.option("--due", is_flag=True, help="Only the sources whose `every` interval has passed since their last run "
-              "(a source without `every` is always due).")
+@click.option("--due", is_flag=True, help="Only the sources that are due by their `every` or `cron` schedule, counted "
+              "from their last run, with failing sources backing off (a source without a schedule is always due).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does (e.g. -s DOWNLOAD_DELAY=0).")
 @click.pass_obj
@@ -57,40 +59,73 @@ def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path | None, du
       0  every source worked (ok, or not_modified since the last crawl)
     """
     from crawler.sources import DEFAULT_SOURCES, load_sources, select_sources
-    from headlines.crawl import crawl_settings, due_sources, format_report, mark_interrupted, run_crawl
+    from headlines.crawl import crawl_settings, format_report, mark_interrupted, run_crawl
     from headlines.models import ensure_model
+    from headlines.schedule import due_sources, locked_sources
 
     sources = select_sources(load_sources(sources_file or DEFAULT_SOURCES), names)
     settings = crawl_settings(app.db, str(app.models_dir), _parse_set(overrides))
     with app.store("write") as store:
         mark_interrupted(store)
         if due:
-            sources = due_sources(sources, store.last_runs(), datetime.now(UTC))
+            sources = due_sources(sources, store.recent_runs(), datetime.now(UTC))
     if not sources:
         _echo_err("No source is due.")
         return
-    if settings.getbool("HEADLINES_CLASSIFY"):
-        ensure_model(app.models_dir, progress=_echo_err)
-    report = run_crawl(sources, settings)
+    with locked_sources(app.db, [s.name for s in sources]) as (locked, busy):
+        if busy:
+            _echo_err(f"Skipped, being crawled by another process: {', '.join(busy)}")
+        sources = [s for s in sources if s.name in locked]
+        if not sources:
+            return
+        if settings.getbool("HEADLINES_CLASSIFY"):
+            ensure_model(app.models_dir, progress=_echo_err)
+        report = run_crawl(sources, settings)
     click.echo(format_report(report))
     sys.exit(int(report.exit_code))
 
 
 @click.command()
+@query_options
+@click.option("--reviewed/--unreviewed", "reviewed", default=None,
+              help="Only headlines a person labeled, or only those no person labeled.")
+@click.option("--new", "bookmark", metavar="NAME", default=None,
+              help="Only what is new since the last export under NAME (a bookmark kept in the database, "
+                   "moved when this export completes).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="CSV, or JSON Lines (one object per line).")
+@click.option("--excel", is_flag=True, help="Write UTF-8 with a BOM, so Excel shows Chinese text and curly quotes "
+                                            "correctly.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-              default=Path("-"), show_default="stdout", help="CSV file to write.")
+              default=Path("-"), show_default="stdout", help="File to write (written whole or not at all).")
 @click.pass_obj
-def export(app: AppContext, output: Path) -> None:
-    """Write the stored headlines as CSV (UTF-8), oldest first.
+def export(app: AppContext, sectors: tuple[str, ...], sources: tuple[str, ...], since: datetime | None,
+           until: datetime | None, min_confidence: float | None, reviewed: bool | None, bookmark: str | None,
+           fmt: str, excel: bool, output: Path) -> None:
+    """Write the stored headlines, oldest first, as CSV (default) or JSON Lines.
 
-    Columns: title,url,source,published_at,first_seen_at,sector,confidence,tags,label,model_id.
-    Times are ISO 8601 in UTC; tags are separated by ';'; label is a person's reviewed sector.
+    \b
+    Columns: title,url,source,published_at,first_seen_at,sector,confidence,tags,label,model_id,label_via
+    Times are ISO 8601 in UTC; tags are separated by ';'; label is a person's reviewed sector (or a
+    rule's, as label_via says); rows marked "not a headline" are left out. In CSV, a cell that begins with
+    = + - @ or a tab is written with a leading apostrophe, so no headline runs as a spreadsheet formula.
+
+    \b
+    Examples:
+      headlines export --sector ev --since 7d -o ev-week.csv --excel
+      headlines export --new morning-desk -o new.csv      (what is new since the last such export)
     """
-    from headlines.export import write_csv
+    from headlines.export import WRITERS
     from headlines.output import output_file
 
-    with app.store("read") as store, output_file(output) as out:
-        count = write_csv(store.query(), out)
+    query = make_query(sectors, sources, since, until, min_confidence, reviewed=reviewed)
+    with app.store("write" if bookmark else "read") as store:
+        if bookmark:
+            query = replace(query, after_id=store.bookmark(bookmark), upto_id=store.max_id())
+        with output_file(output, encoding="utf-8-sig" if excel else "utf-8") as out:
+            count = WRITERS[fmt](progress(store.query(query), lambda: store.count(query), "Exporting"), out)
+        if bookmark:
+            store.set_bookmark(bookmark, query.upto_id or 0)
     _echo_err(f"{count} headlines exported" + ("" if str(output) == "-" else f" to {output}"))
 
 
@@ -116,30 +151,6 @@ def retag(app: AppContext, batch_size: int, untagged: bool) -> None:
             query = Query(include_hidden=True, tagged=False if untagged else None)
             done = retag_all(store, tagger, batch_size, query=query, progress=bar.update)
     _echo_err(f"{done} headlines re-tagged with model {tagger.model_id}")
-
-
-@click.command()
-@click.pass_obj
-def status(app: AppContext) -> None:
-    """Show each source's last run (when, status, found, new, the error if any), and which database and
-    models this command sees."""
-    from classifier.current import current_id
-    from classifier.errors import ModelError
-
-    with app.store("read") as store:
-        runs = store.last_runs()
-        total = store.count()
-    if not runs:
-        click.echo("No crawl has run yet. Try `headlines crawl` or `headlines demo`.")
-    for name, run in sorted(runs.items()):
-        when = run.started_at.isoformat(timespec="minutes")
-        click.echo(f"{name:<28} {run.status:<14} {when}  found {run.found:>4}  new {run.new:>4}  {run.error or ''}")
-    try:
-        model = current_id(app.models_dir) or "none yet (`headlines train`)"
-    except ModelError as exc:
-        model = str(exc)
-    click.echo(f"{total} headlines stored in {Path(app.db).resolve() if '://' not in app.db else app.db}")
-    click.echo(f"models in {app.models_dir.resolve()}; current model: {model}")
 
 
 @click.command()

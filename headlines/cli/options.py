@@ -7,7 +7,8 @@ says otherwise) or a span back from now (``90m``, ``36h``, ``7d``, ``2w``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -70,3 +71,19 @@ def make_query(sectors: tuple[str, ...] = (), sources: tuple[str, ...] = (), sin
     """The store query the shared options describe (plus any other `Query` fields)."""
     return Query(sectors=tuple(sectors), sources=tuple(sources), since=since, until=until,
                  min_confidence=min_confidence, **more)
+
+
+T = TypeVar("T")
+
+
+def progress(items: Iterable[T], total: Callable[[], int], label: str) -> Iterator[T]:
+    """Items passed through a progress bar on stderr when it is a terminal (and there are many), quietly
+    under cron; `total` is asked only when a bar will show."""
+    count = total() if sys.stderr.isatty() else 0
+    if count < 1000:
+        yield from items
+        return
+    with click.progressbar(length=count, label=label, file=sys.stderr) as bar:
+        for item in items:
+            yield item
+            bar.update(1)

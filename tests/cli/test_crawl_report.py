@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.sources import parse_sources
-from headlines.crawl import CrawlReport, due_sources, format_report
+from headlines.crawl import CrawlReport, format_report
 from headlines.errors import ExitCode
+from headlines.schedule import due_sources
 from store import RunRecord
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -52,6 +53,6 @@ def test_due_sources_respect_every_and_last_run() -> None:
         '[[sources]]\nname = "c"\nkind = "feed"\nurl = "https://c.test/f"\n'
         '[[sources]]\nname = "d"\nkind = "feed"\nurl = "https://d.test/f"\nevery = "1h"\n'
     )
-    last = {"a": run("a", "ok"), "b": run("b", "ok"), "c": run("c", "ok")}
+    last = {"a": [run("a", "ok")], "b": [run("b", "ok")], "c": [run("c", "ok")]}
     due = due_sources(sources, last, T0 + timedelta(hours=1))
     assert [s.name for s in due] == ["a", "c", "d"]  # b ran an hour ago; d never ran
