@@ -115,7 +115,8 @@ class RunRecorder:
         now = datetime.now(UTC)
         for name, run in self.runs.items():
             counts = status.source_stats(stats, name)
-            run.finished_at = now
+            answered = counts.get(status.LAST_ANSWER)
+            run.finished_at = datetime.fromtimestamp(answered, UTC) if answered else now
             run.status, run.error = status.decide(counts, finished=reason == "finished")
             run.found = int(counts.get(status.FOUND, 0))
             run.new = int(counts.get(status.NEW, 0))

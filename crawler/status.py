@@ -53,6 +53,7 @@ ERROR_KIND = "error_kind"
 ERROR = "error"
 NOTE = "note"
 UNSTORED = "unstored"  # headlines a store failure kept from being committed
+LAST_ANSWER = "last_answer"  # when the source's latest response or failure came (a POSIX timestamp)
 
 MODEL_ERROR = "headlines/model_error"
 """Crawl-wide: why headlines were stored untagged (no model, a model that cannot be loaded, tagging failed)."""

@@ -11,6 +11,7 @@ read the bytes (`crawler.pages`), and failures become the source's status (`craw
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -112,6 +113,7 @@ class SourcesSpider(scrapy.Spider):
         assert stats is not None
         self.pages[source.name] += 1
         stats.inc_value(status.stat(source.name, status.PAGES))
+        stats.set_value(status.stat(source.name, status.LAST_ANSWER), time.time())
         if response.status == 304:
             stats.inc_value(status.stat(source.name, status.NOT_MODIFIED_PAGES))
             return
@@ -142,6 +144,8 @@ class SourcesSpider(scrapy.Spider):
         name = request.meta.get("source") if request is not None else None
         kind, message = describe_failure(failure)
         if name in self.sources:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(status.stat(name, status.LAST_ANSWER), time.time())
             self.fail(name, kind, message)
         else:
             self.logger.error("%s", message)
