@@ -25,8 +25,9 @@ _BULLET = re.compile(r"^[\u2022\u00b7\u25cf\u25aa\u25a0\u25b6\u25ba\u2023\u2043\
 _TRACKING_NAMES = frozenset({"spm", "scm", "from", "hpt", "wt_mc", "wt.mc_id", "share", "sr_share", "rss",
                              "cmpid", "icid", "ncid", "ocid", "guccounter", "share_token", "fr", "tt_from"})
 _TRACKING_PREFIXES = ("utm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "ktm_", "__")
-# Already canonical: lower-case host, no port, a path of unreserved characters, no query, no fragment.
-_PLAIN = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+/[A-Za-z0-9._~/-]*\Z")
+# Already canonical: lower-case host, no port, a path of unreserved characters (no dot segments), no query.
+_PLAIN = re.compile(r"(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::([1-9][0-9]{0,4}))?/[A-Za-z0-9._~/-]*\Z")
+_DEFAULT_PORT = {"http": "80", "https": "443"}
 # Anchor texts that name a place on the site rather than a story.
 NAVIGATION_TITLES = frozenset(
     {
@@ -74,8 +75,9 @@ def canonical_url(url: str) -> str:
     URL is not absolute http(s) or cannot be parsed.
     """
     url = url.strip()
-    if _PLAIN.match(url):  # the usual article link: canonicalize_url would return it as it is
-        return url
+    plain = _PLAIN.match(url)
+    if plain and "/." not in url and plain.group(2) != _DEFAULT_PORT[plain.group(1)]:
+        return url  # the usual article link: canonicalize_url returns it as it is
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:

@@ -18,7 +18,7 @@ from typing import Self
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -42,6 +42,8 @@ class ConditionalRequestMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("HEADLINES_CONDITIONAL", True):
+            raise NotConfigured("HEADLINES_CONDITIONAL is off")
         return cls(crawler)
 
     def spider_opened(self) -> None:

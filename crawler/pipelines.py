@@ -1,19 +1,17 @@
-"""Item pipelines, one job each, in the order of ITEM_PIPELINES: dedupe, classify, store.
+"""Item pipelines, one job each, in the order of ITEM_PIPELINES: dedupe, store.
 
-Page objects hand over headlines already cleaned (`crawler.pages.result`). Every count goes to the crawl
-stats under the item's source (`crawler.status.stat`), which is what its run record is made from. A fault
-here never passes as success: headlines the model could not tag are stored untagged and the crawl says
-why; a batch the store could not commit counts against its sources as `store_error`.
+Page objects hand over headlines already cleaned (`crawler.pages.result`), and the classify middleware
+(`crawler.classify`) has tagged them a page at a time. Every count goes to the crawl stats under the item's
+source (`crawler.status.stat`), which is what its run record is made from. A batch the store could not
+commit counts against its sources as `store_error`: a fault never passes as success.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -23,9 +21,6 @@ from crawler import status
 from crawler.extensions import crawl_store
 from crawler.items import Headline
 from store import NewHeadline, Store, StoreError
-
-if TYPE_CHECKING:
-    from classifier.registry import CurrentModel
 
 logger = logging.getLogger(__name__)
 
@@ -48,88 +43,6 @@ class DedupePipeline:
             raise DropItem(f"seen earlier in this crawl: {item.url}")
         self.seen.add(item.url)
         return item
-
-
-class ClassifyPipeline:
-    """Tag headlines with the current model, a batch at a time.
-
-    Items wait on a future; the batch is tagged once the event loop has handed over every item of the
-    current response (or the batch is full), so one model call serves a whole page of headlines. The model
-    is looked up for every batch, so a model promoted while a long crawl runs is used from then on.
-    Without a usable model headlines are stored untagged and the crawl reports it (`status.MODEL_ERROR`).
-    """
-
-    def __init__(self, stats: StatsCollector, model: CurrentModel, batch_size: int) -> None:
-        self.stats = stats
-        self.model = model
-        self.batch_size = batch_size
-        self.pending: list[tuple[Headline, asyncio.Future[None]]] = []
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("HEADLINES_CLASSIFY"):
-            raise NotConfigured("HEADLINES_CLASSIFY is off")
-        from classifier.registry import CurrentModel
-
-        assert crawler.stats is not None
-        models_dir = Path(crawler.settings.get("HEADLINES_MODELS"))
-        return cls(crawler.stats, CurrentModel(models_dir), crawler.settings.getint("HEADLINES_CLASSIFY_BATCH"))
-
-    def open_spider(self) -> None:
-        from classifier.registry import ModelError
-
-        try:
-            self.model.get()
-        except ModelError as exc:
-            self.untagged(str(exc))
-
-    def untagged(self, reason: str) -> None:
-        """Say once, clearly, that headlines are being stored without tags, and why."""
-        if self.stats.get_value(status.MODEL_ERROR) is None:
-            self.stats.set_value(status.MODEL_ERROR, reason)
-            logger.error("headlines are stored untagged (run `headlines retag` once the model is fixed): %s",
-                         reason)
-
-    async def process_item(self, item: Headline) -> Headline:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.pending.append((item, future))
-        if len(self.pending) >= self.batch_size:
-            self.flush()
-        elif len(self.pending) == 1:
-            asyncio.get_running_loop().call_soon(self.flush)
-        await future
-        return item
-
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        try:
-            self.tag([item for item, _ in batch])
-        finally:
-            for _, future in batch:
-                future.set_result(None)
-
-    def tag(self, items: list[Headline]) -> None:
-        from classifier.registry import ModelError
-
-        try:
-            tagger = self.model.get()
-        except ModelError as exc:
-            self.untagged(str(exc))
-            return
-        try:
-            predictions = tagger.predict([item.title for item in items])
-        except Exception as exc:  # one bad batch must not lose the crawl: stored untagged, said loudly
-            logger.exception("tagging failed for %d headlines", len(items))
-            self.untagged(f"tagging failed with model {tagger.model_id}: {type(exc).__name__}: {exc}")
-            return
-        for item, prediction in zip(items, predictions, strict=True):
-            item.sector = prediction.sector
-            item.confidence = round(prediction.confidence, 4)
-            item.margin = round(prediction.margin, 4)
-            item.tags = prediction.tags
-            item.model_id = tagger.model_id
 
 
 class StorePipeline:

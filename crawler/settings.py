@@ -50,9 +50,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }
 DUPEFILTER_CLASS = "crawler.dupefilter.SourceDupeFilter"
+SPIDER_MIDDLEWARES = {
+    "crawler.classify.ClassifyMiddleware": 950,  # tags a page's headlines in one model call
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.DedupePipeline": 200,
-    "crawler.pipelines.ClassifyPipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
@@ -65,6 +67,7 @@ HEADLINES_DB = os.environ.get("HEADLINES_DB", DEFAULT_DB)
 HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", DEFAULT_MODELS_DIR)
 HEADLINES_DB_TIMEOUT = 60.0  # seconds a write waits while another process holds the database lock
 HEADLINES_CLASSIFY = True  # tag headlines as they are crawled
+HEADLINES_CONDITIONAL = True  # ask with ETag / Last-Modified, so an unchanged page costs a 304
 HEADLINES_CLASSIFY_BATCH = 256  # headlines tagged together
 HEADLINES_STORE_BATCH = 500  # headlines written per transaction
 HEADLINES_CRAWL_ID = None  # set by `headlines crawl` to group the runs of one invocation

@@ -17,6 +17,7 @@ from store.records import (
     HIDDEN_LABEL,
     PERSON,
     AddResult,
+    KnownHeadline,
     LabelEvent,
     NewHeadline,
     Query,
@@ -29,9 +30,9 @@ DEFAULT_DB = "data/headlines.sqlite3"
 """Where the store lives unless --db or HEADLINES_DB says otherwise (relative to the working directory)."""
 
 __all__ = [
-    "DEFAULT_DB", "HIDDEN_LABEL", "PERSON", "AddResult", "LabelEvent", "NewHeadline", "Query", "RunRecord", "Store",
-    "StoreError", "StoreFull", "StoreLocked", "StoreMissing", "StoreReadOnly", "StoreSchemaError", "StoredHeadline",
-    "Tagging", "open_store",
+    "DEFAULT_DB", "HIDDEN_LABEL", "PERSON", "AddResult", "KnownHeadline", "LabelEvent", "NewHeadline", "Query",
+    "RunRecord", "Store", "StoreError", "StoreFull", "StoreLocked", "StoreMissing", "StoreReadOnly",
+    "StoreSchemaError", "StoredHeadline", "Tagging", "open_store",
 ]
 
 

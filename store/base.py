@@ -11,7 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from store.records import AddResult, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
+from store.records import AddResult, KnownHeadline, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
 
 
 class Store(Protocol):
@@ -27,8 +27,8 @@ class Store(Protocol):
         unchanged title are left as they are."""
         ...
 
-    def known_titles(self, urls: Sequence[str]) -> dict[str, str]:
-        """The stored title of each of these URLs that the store knows."""
+    def known(self, urls: Iterable[str]) -> dict[str, KnownHeadline]:
+        """Title and tags of each of these URLs that the store knows (cheap: a crawl asks for every page)."""
         ...
 
     def query(self, query: Query | None = None) -> Iterator[StoredHeadline]:

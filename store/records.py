@@ -47,6 +47,18 @@ class Tagging:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownHeadline:
+    """What the store knows of a URL that a crawl needs: its title and the model's tags of it."""
+
+    title: str
+    sector: str | None
+    confidence: float | None
+    margin: float | None
+    tags: tuple[str, ...]
+    model_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredHeadline:
     """One stored headline with the model's tags and a person's label, if any."""
 

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from store.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly, StoreSchemaError
-from store.records import AddResult, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
+from store.records import AddResult, KnownHeadline, LabelEvent, NewHeadline, Query, RunRecord, StoredHeadline, Tagging
 from store.sql import HEADLINE_COLUMNS, select_headlines
 from store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -189,13 +189,16 @@ class SQLiteStore:
             retitled = db.execute("SELECT count(*) FROM title_history WHERE id > ?", (last_history,)).fetchone()[0]
         return AddResult(len(new), len(rows) - len(new), retitled, new)
 
-    def known_titles(self, urls: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def known(self, urls: Iterable[str]) -> dict[str, KnownHeadline]:
+        wanted = list(urls)
+        found: dict[str, KnownHeadline] = {}
         with self._reading("looking up headlines") as db:
-            for start in range(0, len(urls), 500):
-                chunk = list(urls[start:start + 500])
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                found.update(db.execute(f"SELECT url, title FROM headlines WHERE url IN ({marks})", chunk))
+                for url, *rest in db.execute("SELECT url, title, sector, confidence, margin, tags, model_id"
+                                             f" FROM headlines WHERE url IN ({marks})", chunk):
+                    found[url] = KnownHeadline(rest[0], rest[1], rest[2], rest[3], _tags(rest[4]), rest[5])
         return found
 
     def query(self, query: Query | None = None) -> Iterator[StoredHeadline]:

@@ -7,7 +7,6 @@ and the duplicate-request filter.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 from collections.abc import Iterator
@@ -23,11 +22,12 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import status
+from crawler.classify import ClassifyMiddleware
 from crawler.dupefilter import SourceDupeFilter
 from crawler.extensions import RunRecorder
 from crawler.items import Headline
 from crawler.middlewares import ConditionalRequestMiddleware, SourceOffsiteMiddleware
-from crawler.pipelines import ClassifyPipeline, DedupePipeline, StorePipeline
+from crawler.pipelines import DedupePipeline, StorePipeline
 from crawler.signals import source_finished
 from crawler.sources import parse_sources
 from crawler.spiders.sources import SourcesSpider
@@ -114,20 +114,21 @@ def test_a_batch_the_store_cannot_commit_fails_its_sources_and_counts_nothing_ne
     assert status.decide(stats_of(crawler, "a") | {"found": 1})[0] == "store_error"
 
 
-def run_async(coro: Any) -> Any:
-    return asyncio.new_event_loop().run_until_complete(coro)
+def classify(middleware: ClassifyMiddleware, items: list[Headline]) -> list[Headline]:
+    """What the middleware passes on of one page's output (a request in it passes untouched)."""
+    page = Request("https://x.test/page")
+    out = list(middleware.process_spider_output(Response("https://x.test/page"), [*items, page]))
+    assert out[-1] is page
+    return out[:-1]
 
 
-async def classify(pipe: ClassifyPipeline, items: list[Headline]) -> list[Headline]:
-    return list(await asyncio.gather(*(pipe.process_item(i) for i in items)))
-
-
-def test_classify_tags_a_batch_with_the_current_model(crawler: Crawler, small_models: Path) -> None:
+def test_classify_tags_a_batch_with_the_current_model(crawler: Crawler, small_models: Path, store: Store) -> None:
     crawler.settings.frozen = False
     crawler.settings.set("HEADLINES_MODELS", str(small_models))
-    pipe = build_from_crawler(ClassifyPipeline, crawler)
-    pipe.open_spider()
-    got = run_async(classify(pipe, [item("https://x.test/1", title="SMIC expands 28nm wafer output at its fab"),
+    pipe = build_from_crawler(ClassifyMiddleware, crawler)
+    pipe.store = store
+    pipe.open()
+    got = (classify(pipe, [item("https://x.test/1", title="SMIC expands 28nm wafer output at its fab"),
                                     item("https://x.test/2", title="Alipay adds tap-to-pay for foreign cards")]))
     assert [h.sector for h in got] == ["chips", "fintech"]
     assert all(h.model_id and 0 < h.confidence <= 1 and 0 <= h.margin <= h.confidence for h in got)  # type: ignore
@@ -135,11 +136,12 @@ def test_classify_tags_a_batch_with_the_current_model(crawler: Crawler, small_mo
 
 
 def test_without_a_model_headlines_pass_untagged_and_nothing_is_trained(
-        crawler: Crawler, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    pipe = build_from_crawler(ClassifyPipeline, crawler)
-    pipe.open_spider()
-    got = run_async(classify(pipe, [item("https://x.test/1")]))
-    got += run_async(classify(pipe, [item("https://x.test/2")]))
+        crawler: Crawler, tmp_path: Path, caplog: pytest.LogCaptureFixture, store: Store) -> None:
+    pipe = build_from_crawler(ClassifyMiddleware, crawler)
+    pipe.store = store
+    pipe.open()
+    got = (classify(pipe, [item("https://x.test/1")]))
+    got += (classify(pipe, [item("https://x.test/2")]))
     assert [(h.sector, h.model_id) for h in got] == [(None, None), (None, None)]
     assert "no model in" in crawler.stats.get_value(status.MODEL_ERROR)  # type: ignore[union-attr]
     assert not (tmp_path / "models").exists()
@@ -154,23 +156,40 @@ class Broken:
         raise RuntimeError("the model blew up")
 
 
-def test_a_batch_that_cannot_be_tagged_is_stored_untagged_and_said(crawler: Crawler,
+def test_a_batch_that_cannot_be_tagged_is_stored_untagged_and_said(crawler: Crawler, store: Store,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
-    pipe = build_from_crawler(ClassifyPipeline, crawler)
+    pipe = build_from_crawler(ClassifyMiddleware, crawler)
+    pipe.store = store
     pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
-    (got,) = run_async(classify(pipe, [item("https://x.test/1")]))
+    (got,) = (classify(pipe, [item("https://x.test/1")]))
     assert got.sector is None
     assert "tagging failed with model broken" in crawler.stats.get_value(status.MODEL_ERROR)  # type: ignore
     assert "the model blew up" in caplog.text
 
 
+def test_a_known_unchanged_headline_keeps_its_stored_tags_without_being_classified(crawler: Crawler,
+                                                                                   store: Store) -> None:
+    store.add([NewHeadline("Chipmaker opens a new fab", "https://x.test/1", "a", sector="chips", confidence=0.9,
+                           margin=0.8, tags=("chips",), model_id="old"),
+               NewHeadline("An old title", "https://x.test/2", "a", sector="ev", confidence=0.7, tags=("ev",),
+                           model_id="old")], datetime.now(UTC))
+    pipe = build_from_crawler(ClassifyMiddleware, crawler)
+    pipe.store = store
+    pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
+    known, changed = (classify(pipe, [item("https://x.test/1"), item("https://x.test/2")]))
+    assert (known.sector, known.confidence, known.tags, known.model_id) == ("chips", 0.9, ("chips",), "old")
+    assert changed.sector is None  # its title changed: it was sent to the (broken) model
+    assert "tagging failed" in crawler.stats.get_value(status.MODEL_ERROR)  # type: ignore[union-attr]
+
+
 def test_a_model_promoted_during_a_long_crawl_is_used_from_the_next_batch(crawler: Crawler, tmp_path: Path,
-                                                                         small_models: Path) -> None:
+                                                                         small_models: Path, store: Store) -> None:
     models = Path(shutil.copytree(small_models, tmp_path / "models"))
-    pipe = build_from_crawler(ClassifyPipeline, crawler)
-    (first,) = run_async(classify(pipe, [item("https://x.test/1")]))
+    pipe = build_from_crawler(ClassifyMiddleware, crawler)
+    pipe.store = store
+    (first,) = (classify(pipe, [item("https://x.test/1")]))
     newer = train_small(models)
-    (second,) = run_async(classify(pipe, [item("https://x.test/2")]))
+    (second,) = (classify(pipe, [item("https://x.test/2")]))
     assert first.model_id != newer and second.model_id == newer
 
 

@@ -7,7 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from store import HIDDEN_LABEL, LabelEvent, NewHeadline, Query, RunRecord, Store, StoreError, Tagging, open_store
+from store import (
+    HIDDEN_LABEL,
+    KnownHeadline,
+    LabelEvent,
+    NewHeadline,
+    Query,
+    RunRecord,
+    Store,
+    StoreError,
+    Tagging,
+    open_store,
+)
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -59,12 +70,14 @@ def test_published_date_and_guid_are_filled_but_never_replaced(store: Store) -> 
     assert row is not None and row.published_at == T0 - timedelta(days=1)
 
 
-def test_known_titles(store: Store) -> None:
-    store.add([h("https://x.test/1", "One"), h("https://x.test/2", "Two")], T0)
-    assert store.known_titles(["https://x.test/2", "https://x.test/9"]) == {"https://x.test/2": "Two"}
+def test_known(store: Store) -> None:
+    store.add([h("https://x.test/1", "One"), tagged("https://x.test/2", "Two", "chips", 0.8)], T0)
+    found = store.known(["https://x.test/2", "https://x.test/9"])
+    assert list(found) == ["https://x.test/2"]
+    assert found["https://x.test/2"] == KnownHeadline("Two", "chips", 0.8, 0.75, ("chips",), "m1")
     many = [f"https://x.test/n/{i}" for i in range(1200)]
     store.add([h(u, u[-4:]) for u in many], T0)
-    assert len(store.known_titles(many)) == 1200
+    assert len(store.known(iter(many))) == 1200
 
 
 def test_set_tags_replaces_the_models_tags(store: Store) -> None:
