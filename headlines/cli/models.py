@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -141,26 +141,38 @@ def evaluate(app: AppContext, data: tuple[Path, ...], html_file: Path | None) ->
 @click.argument("file", type=click.File("rb"), default="-", required=False)
 @click.option("--explain", is_flag=True, help="Add an `explanation` column: the words that pushed toward the "
                                               "sector (+) and the strongest one against (−).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="PATH",
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the CSV here instead of stdout. The file appears only once all input is tagged: "
+                   "bad input or a full disk leaves no half file.")
 @click.pass_obj
-def classify(app: AppContext, file: IO[bytes], explain: bool) -> None:
-    """Tag headlines, one per line, from FILE or stdin; write CSV to stdout.
+def classify(app: AppContext, file: IO[bytes], explain: bool, output: str) -> None:
+    """Tag headlines, one per line, from FILE or stdin; write CSV to stdout or --output.
 
     Columns: headline,sector,confidence,tags (confidence is a probability in [0, 1]; tags are the sectors
     that cleared their threshold, the top one first, separated by ';'). Blank lines are skipped. Input must
-    be UTF-8. The first use with no model trains one from the corpus.
+    be UTF-8: a line that is not stops the command with its number (exit 1). Input is streamed, a batch of
+    2,000 lines at a time, so memory stays flat however long it is; on stdout, the rows of the batches
+    before a bad line have already been written. The first use with no model trains one from the corpus.
     """
+    from headlines.output import output_file
+
     tagger = _current(app)
     name = getattr(file, "name", "<stdin>")
     label = "<stdin>" if name in ("<stdin>", "-") else str(name)
-    header = CLASSIFY_HEADER + (("explanation",) if explain else ())
-    if hasattr(file, "isatty") and file.isatty():  # typed lines: answer each as it comes
-        lines: Iterable[str] = _lines(file, label)
-        size = 1
-    else:  # a file or pipe: read it all first, so bad input fails before any CSV is written
-        lines, size = list(_lines(file, label)), BATCH
-    click.echo(",".join(header))
-    for batch in _batches(iter(lines), size=size):
-        click.echo(_rows(tagger, batch, explain), nl=False)
+    header = ",".join(CLASSIFY_HEADER + (("explanation",) if explain else ())) + "\n"
+    typed = hasattr(file, "isatty") and file.isatty()  # typed lines: answer each as it comes
+    with output_file(output) as out:
+        started = False
+        for batch in _batches(_lines(file, label), size=1 if typed else BATCH):
+            if not started:  # the header goes with the first rows: bad input in the first batch writes nothing
+                out.write(header)
+                started = True
+            out.write(_rows(tagger, batch, explain))
+            if typed:
+                out.flush()
+        if not started:
+            out.write(header)
 
 
 def _lines(stream: IO[bytes], name: str) -> Iterator[str]:

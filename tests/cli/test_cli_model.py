@@ -101,6 +101,23 @@ def test_classify_rejects_input_that_is_not_utf8(tmp: Path) -> None:
     assert result.stdout == ""  # nothing half-written
 
 
+def test_classify_to_a_file_leaves_no_half_file_when_late_input_is_bad(tmp: Path) -> None:
+    from headlines.cli.models import BATCH
+
+    good = b"".join(b"Tesla cuts prices of Model %d\n" % n for n in range(BATCH + 10))
+    out = tmp / "tags.csv"
+    result = run(tmp, "classify", "-o", str(out), input=good + "caf\u00e9\n".encode("latin-1"))
+    assert result.exit_code == ExitCode.ERROR
+    assert f"line {BATCH + 11} is not UTF-8" in result.stderr
+    assert not out.exists() and list(tmp.glob(".tags.csv.*")) == []  # no file, no temporary left behind
+
+    result = run(tmp, "classify", "-o", str(out), input=good)
+    assert result.exit_code == 0 and result.stdout == ""
+    with out.open(encoding="utf-8") as f:
+        written = list(csv.DictReader(f))
+    assert len(written) == BATCH + 10 and written[-1]["headline"] == f"Tesla cuts prices of Model {BATCH + 9}"
+
+
 def test_classify_without_a_model_trains_one_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import classifier.corpus
 
