@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import signal
@@ -93,8 +94,9 @@ def due_sources(sources: Sequence[Source], runs: dict[str, list[RunRecord]], now
 
 def lock_dir(db: str) -> Path:
     """Where the per-source locks of a store live: beside its database file."""
-    if "://" in db:
-        return Path(os.environ.get("XDG_RUNTIME_DIR", "/tmp")) / "headlines-locks"
+    if "://" in db or db.startswith(("postgresql:", "postgres:")):  # a server's store: one folder per URL
+        digest = hashlib.sha1(db.encode("utf-8")).hexdigest()[:12]
+        return Path(os.environ.get("XDG_RUNTIME_DIR", "/tmp")) / f"headlines-locks-{digest}"
     path = Path(db).resolve()
     return path.with_name(path.name + ".locks")
 

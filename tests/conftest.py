@@ -222,3 +222,46 @@ def crawl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
                              "crawl", "--sources", str(path), *opts, *extra)
 
     return _crawl
+
+
+# -- servers: PostgreSQL and Redis --------------------------------------------------------------------
+
+def _server_url(variable: str, what: str) -> str:
+    """The URL of a test server from the environment; skipped (or, in CI, failed) when it is not set."""
+    url = os.environ.get(variable)
+    if url:
+        return url
+    message = (f"{what} tests need a server: set {variable} (`eval \"$(.ci/services)\"` starts one on "
+               "127.0.0.1)")
+    if os.environ.get("HEADLINES_REQUIRE_SERVERS"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A libpq URL of an empty PostgreSQL store of this test's own: a fresh schema, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    base = _server_url("HEADLINES_TEST_POSTGRES", "PostgreSQL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis URL of a database this test may use, emptied before and after."""
+    import redis
+
+    url = _server_url("HEADLINES_TEST_REDIS", "Redis")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()

@@ -97,12 +97,12 @@ def main(ctx: click.Context, db: str, models_dir: Path, verbose: int) -> None:
 
 
 def _register() -> None:
-    from headlines.cli import collect, labels, models, operate, review
+    from headlines.cli import collect, db, labels, models, operate, review
 
     for command in (collect.crawl, collect.export, collect.retag, operate.status, operate.schedule, operate.digest,
                     collect.demo,
                     models.train, models.evaluate, models.classify, models.models, review.review,
-                    labels.labels, labels.rules):
+                    labels.labels, labels.rules, db.db):
         main.add_command(command)
 
 
