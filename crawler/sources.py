@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from parsel.csstranslator import HTMLTranslator
 from crawler.errors import SourcesError
 
 __all__ = ["DEFAULT_SOURCES", "KINDS", "Source", "SourcesError", "load_sources", "parse_every", "parse_sources",
-           "parse_tz", "select_sources", "source_from_table"]
+           "parse_tz", "select_sources", "source_from_table", "allowed_host", "sources_toml"]
 
 KINDS = ("portal", "feed", "sitemap", "json")
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
@@ -53,6 +53,8 @@ class Source:
     date: str | None = None  # json: JMESPath of an item's date
     base: str | None = None  # json: base URL for relative links
     enabled: bool = True
+    table: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    """The source's table as written (TOML values), so it can be handed to another machine as it was."""
 
 
 def _url(value: Any) -> str:
@@ -180,7 +182,7 @@ def source_from_table(raw: Any, where: str) -> Source:
             values[key] = check(value)
         except ValueError as exc:
             raise SourcesError(f"{where}: key '{key}' {exc}") from None
-    return Source(**values)
+    return Source(**values, table=dict(raw))
 
 
 def parse_sources(text: str, origin: str = "<string>") -> list[Source]:
@@ -202,6 +204,23 @@ def parse_sources(text: str, origin: str = "<string>") -> list[Source]:
             raise SourcesError(f"{origin}: source #{i} ({source.name!r}): key 'name' repeats an earlier source")
         seen.add(source.name)
     return sources
+
+
+def allowed_host(url: str) -> str:
+    """The site a source belongs to, and may stay on (its subdomains too): its URL's host without ``www.``."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def sources_toml(tables: Iterable[dict[str, Any]]) -> str:
+    """A sources file holding these source tables (of TOML's strings, numbers, booleans and lists)."""
+    import json
+
+    def value(v: Any) -> str:  # JSON's strings, numbers, booleans and arrays are TOML too
+        if isinstance(v, str | int | float | bool) or (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            return json.dumps(v, ensure_ascii=False)
+        raise SourcesError(f"cannot write {v!r} into a sources file")
+
+    return "".join("[[sources]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in t.items()) + "\n" for t in tables)
 
 
 def load_sources(path: Path | str = DEFAULT_SOURCES) -> list[Source]:

@@ -27,6 +27,10 @@ class InputError(Exception):
     """Bad input found by the application itself (an option value, a file to import)."""
 
 
+class QueueError(Exception):
+    """The shared Redis queue cannot be reached or used."""
+
+
 def exit_code(exc: BaseException) -> ExitCode | None:
     """The exit code of a domain error, or None when `exc` is not one (a bug: let it surface)."""
     from classifier.errors import CorpusError, ModelError
@@ -35,6 +39,6 @@ def exit_code(exc: BaseException) -> ExitCode | None:
 
     if isinstance(exc, ModelError):
         return ExitCode.MODEL
-    if isinstance(exc, InputError | SourcesError | StoreError | CorpusError):
+    if isinstance(exc, InputError | QueueError | SourcesError | StoreError | CorpusError):
         return ExitCode.ERROR
     return None

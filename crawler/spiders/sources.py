@@ -29,7 +29,15 @@ from crawler.pages.jsonlist import JsonFields, parse_json_list
 from crawler.pages.portal import parse_portal
 from crawler.pages.result import PageError, PageResult
 from crawler.pages.sitemap import parse_sitemap
-from crawler.sources import DEFAULT_SOURCES, Source, SourcesError, load_sources, select_sources, source_from_table
+from crawler.sources import (
+    DEFAULT_SOURCES,
+    Source,
+    SourcesError,
+    allowed_host,
+    load_sources,
+    select_sources,
+    source_from_table,
+)
 
 MAX_SITEMAPS = 50  # child sitemaps followed from one index
 _INT_ARGS = ("max_pages",)
@@ -72,11 +80,6 @@ READERS: dict[str, Callable[[Source, Response], PageResult]] = {
     "portal": read_portal, "feed": read_feed, "sitemap": read_sitemap, "json": read_json,
 }
 """The page object of each kind of source, called with the response the source's request got."""
-
-
-def allowed_host(url: str) -> str:
-    """The host a source may stay on (its subdomains too): the start URL's host without ``www.``."""
-    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 class SourcesSpider(scrapy.Spider):

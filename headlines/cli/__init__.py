@@ -99,7 +99,8 @@ def main(ctx: click.Context, db: str, models_dir: Path, verbose: int) -> None:
 def _register() -> None:
     from headlines.cli import collect, db, labels, models, operate, review
 
-    for command in (collect.crawl, collect.export, collect.retag, operate.status, operate.schedule, operate.digest,
+    for command in (collect.crawl, collect.export, collect.retag, operate.status, operate.schedule, operate.worker,
+                    operate.digest,
                     collect.demo,
                     models.train, models.evaluate, models.classify, models.models, review.review,
                     labels.labels, labels.rules, db.db):

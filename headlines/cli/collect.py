@@ -39,9 +39,12 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
               "from their last run, with failing sources backing off (a source without a schedule is always due).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does (e.g. -s DOWNLOAD_DELAY=0).")
+@click.option("--redis", "redis_url", metavar="URL", default=None,
+              help="With --due: put the due sources in this Redis queue for `headlines worker`s instead of "
+                   "crawling them here (each once per due time), and exit.")
 @click.pass_obj
 def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path | None, due: bool,
-          overrides: tuple[str, ...]) -> None:
+          overrides: tuple[str, ...], redis_url: str | None) -> None:
     """Crawl the sources (all enabled ones, or those NAMEd) and store new headlines.
 
     All sources of one crawl share one engine, so at most CONCURRENT_REQUESTS_PER_DOMAIN requests go to a
@@ -63,10 +66,19 @@ def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path | None, du
     from headlines.models import ensure_model
     from headlines.schedule import due_sources, locked_sources
 
+    if redis_url and not due:
+        raise click.UsageError("--redis enqueues due sources: give --due with it")
     sources = select_sources(load_sources(sources_file or DEFAULT_SOURCES), names)
     settings = crawl_settings(app.db, str(app.models_dir), _parse_set(overrides))
     with app.store("write") as store:
         mark_interrupted(store)
+        if redis_url:
+            from headlines.queue import CrawlQueue, enqueue_due
+
+            jobs = enqueue_due(CrawlQueue(redis_url), sources, store.recent_runs(), datetime.now(UTC))
+            _echo_err(f"Queued {len(jobs)} due sources for the workers" + (
+                f": {', '.join(job.name for job in jobs)}" if jobs else " (none due, or already queued)"))
+            return
         if due:
             sources = due_sources(sources, store.recent_runs(), datetime.now(UTC))
     if not sources:

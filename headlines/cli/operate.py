@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,18 @@ def _sources(path: Path | None):  # type: ignore[no-untyped-def]
 
     chosen = path or DEFAULT_SOURCES
     return load_sources(chosen) if path is not None or chosen.is_file() else []
+
+
+def _timestamped_log(name: str) -> logging.Logger:
+    """A logger that writes one time-stamped line per message to stderr, for long-running commands."""
+    say = logging.getLogger(name)
+    if not say.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        say.addHandler(handler)
+    say.setLevel(logging.INFO)
+    say.propagate = False
+    return say
 
 
 def _every(value: str) -> timedelta:
@@ -43,9 +56,12 @@ def _every(value: str) -> timedelta:
 @click.option("--parallel", default=2, show_default=True, type=click.IntRange(1, 16),
               help="Crawls (child processes) running at once; a source is never in two.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for every crawl.")
+@click.option("--redis", "redis_url", metavar="URL", default=None, envvar="HEADLINES_REDIS",
+              help="Put due sources in this Redis queue for `headlines worker`s instead of crawling them here "
+                   "(env HEADLINES_REDIS).")
 @click.pass_obj
 def schedule(app: AppContext, sources_file: Path | None, default_every: str, time_limit: str, parallel: int,
-             overrides: tuple[str, ...]) -> None:
+             overrides: tuple[str, ...], redis_url: str | None) -> None:
     """Crawl each source on its own schedule (`every` or `cron` in the sources file), in the foreground.
 
     Each crawl runs as a child `headlines crawl` with a time limit. A source is never crawled twice at once,
@@ -54,6 +70,9 @@ def schedule(app: AppContext, sources_file: Path | None, default_every: str, tim
     everything at once, and a source that keeps failing backs off (its interval doubles per failure, up to
     6 hours). SIGINT or SIGTERM stops it cleanly: running crawls are asked to stop and end `interrupted`.
     One log line per source and crawl: status, found, new, time.
+
+    With --redis, nothing is crawled here: each due source is put in the shared queue once per due time,
+    for the `headlines worker`s on any machine to crawl (run one scheduler per queue).
     """
     from crawler.sources import DEFAULT_SOURCES
     from headlines.schedule import Scheduler, child_command
@@ -62,12 +81,7 @@ def schedule(app: AppContext, sources_file: Path | None, default_every: str, tim
     if not sources:
         raise click.UsageError("no sources to schedule (give --sources FILE)")
     limit = _every(time_limit).total_seconds()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-    say = logging.getLogger("headlines.schedule.log")
-    say.addHandler(handler)
-    say.setLevel(logging.INFO)
-    say.propagate = False
+    say = _timestamped_log("headlines.schedule.log")
     with app.store("write") as store:
         from headlines.crawl import mark_interrupted
 
@@ -77,6 +91,10 @@ def schedule(app: AppContext, sources_file: Path | None, default_every: str, tim
         with app.store("read") as store:
             return store.recent_runs()
 
+    if redis_url:
+        _enqueue_forever(redis_url, sources, recent, _every(default_every), say.info)
+        return
+
     command = child_command(app.db, str(app.models_dir), (sources_file or DEFAULT_SOURCES).resolve(), overrides)
     scheduler = Scheduler(sources, command, recent, app.db, time_limit=limit, parallel=parallel,
                           default_every=_every(default_every), log=say.info)
@@ -85,14 +103,80 @@ def schedule(app: AppContext, sources_file: Path | None, default_every: str, tim
     say.info("stopped")
 
 
+def _enqueue_forever(url: str, sources: list, recent: Callable[[], dict], default_every: timedelta,  # type: ignore[type-arg]
+                     say: Callable[[str], None]) -> None:
+    """The scheduler's loop with a shared queue: enqueue what is due, once a second, until a signal."""
+    import signal
+    import time
+
+    from headlines.queue import CrawlQueue, enqueue_due
+
+    queue = CrawlQueue(url)
+    stopping: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _: stopping.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    say(f"scheduling {len(sources)} sources into the queue at {url}; Ctrl-C or SIGTERM stops")
+    try:
+        while not stopping:
+            for job in enqueue_due(queue, sources, recent(), datetime.now(UTC), default_every):
+                say(f"{job.name}: due {job.due}, queued for a worker")
+            time.sleep(1.0)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    say("stopped")
+
+
+@click.command()
+@click.option("--redis", "redis_url", metavar="URL", required=True, envvar="HEADLINES_REDIS",
+              help="The shared queue (env HEADLINES_REDIS), e.g. redis://queue.example:6379/0.")
+@click.option("--batch", default=8, show_default=True, type=click.IntRange(1, 200),
+              help="Most sources taken at once and crawled together in one engine.")
+@click.option("--time-limit", default="15m", show_default=True, metavar="SPAN",
+              help="A crawl running longer than this is stopped (its sources end interrupted).")
+@click.option("--lease", default="20s", show_default=True, metavar="SPAN",
+              help="How long this worker counts as alive without a heartbeat (it beats every 2 s); a killed "
+                   "worker's sources go back to the queue after this.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for every crawl.")
+@click.pass_obj
+def worker(app: AppContext, redis_url: str, batch: int, time_limit: str, lease: str,
+           overrides: tuple[str, ...]) -> None:
+    """Crawl what the shared queue holds, into the shared store, until stopped: one of several machines.
+
+    Takes due sources from the Redis queue that `headlines schedule --redis` (or `headlines crawl --due
+    --redis` from cron) fills, crawls them in a child `headlines crawl` with a time limit, and writes to
+    --db, which every worker and the scheduler share (a postgresql:// URL across machines). A site's sources
+    go to one worker at a time, so per-site politeness holds across machines. While it lives it sends a
+    heartbeat; a worker that stops beating (killed, crashed, unplugged) is noticed by the others, which put
+    its sources back in the queue and mark its runs interrupted. SIGINT or SIGTERM stops it cleanly: the
+    running crawl is asked to finish, sources not yet crawled go back to the queue.
+    """
+    from headlines.queue import CrawlQueue
+    from headlines.schedule import child_command
+    from headlines.worker import Worker
+
+    say = _timestamped_log("headlines.worker.log")
+    app.store("write").close()  # the store exists (and is migrated) before any child crawl starts
+    queue = CrawlQueue(redis_url, lease=_every(lease).total_seconds())
+
+    def command(path: Path) -> list[str]:
+        return child_command(app.db, str(app.models_dir), path, overrides)([])
+
+    Worker(queue, command, lambda: app.store("write"), batch=batch, time_limit=_every(time_limit).total_seconds(),
+           log=say.info).run()
+
+
 @click.command()
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               show_default=_SOURCES, help="Sources file, for when each source is next due.")
 @click.option("--check", is_flag=True, help="Exit 3 when any source is flagged (for monitoring).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A table for people, or JSON for scripts.")
+@click.option("--redis", "redis_url", metavar="URL", default=None, envvar="HEADLINES_REDIS",
+              help="Also show the workers of this shared queue and what waits in it; a worker that stopped "
+                   "heartbeating is shown as gone (and --check fails).")
 @click.pass_obj
-def status(app: AppContext, sources_file: Path | None, check: bool, fmt: str) -> None:
+def status(app: AppContext, sources_file: Path | None, check: bool, fmt: str, redis_url: str | None) -> None:
     """Each source's health: last run, status, headlines found against its usual number, failures in a
     row, next due; and headlines per sector today and in the last 7 days.
 
@@ -120,11 +204,22 @@ def status(app: AppContext, sources_file: Path | None, check: bool, fmt: str) ->
     except ModelError as exc:
         model = str(exc)
     flagged = [h for h in report if h.flags]
+    workers, waiting = [], 0
+    if redis_url:
+        from headlines.queue import CrawlQueue
+
+        queue = CrawlQueue(redis_url)
+        workers, waiting = queue.workers(), len(queue.pending())
+    gone = [w for w in workers if not w.alive]
     if fmt == "json":
+        from dataclasses import asdict
+
         click.echo(json.dumps({"database": app.db, "models": str(app.models_dir), "model": model,
                                "headlines": total, "sources": [h.to_dict() for h in report],
                                "sectors": {k: {"today": a, "last_7_days": b} for k, (a, b) in per_sector.items()},
-                               "flagged": [h.name for h in flagged]}, indent=2))
+                               "flagged": [h.name for h in flagged],
+                               **({"queue": {"waiting": waiting, "workers": [asdict(w) for w in workers]}}
+                                  if redis_url else {})}, indent=2))
     else:
         if not report:
             click.echo("No crawl has run yet. Try `headlines crawl` or `headlines demo`.")
@@ -147,7 +242,14 @@ def status(app: AppContext, sources_file: Path | None, check: bool, fmt: str) ->
         click.echo(f"models in {app.models_dir.resolve()}; current model: {model}")
         if flagged:
             click.echo(f"{len(flagged)} sources need a look: {', '.join(h.name for h in flagged)}")
-    if check and flagged:
+        if redis_url:
+            click.echo(f"\nqueue {redis_url}: {waiting} sources waiting, {len(workers) - len(gone)} workers alive")
+            for w in workers:
+                beat = datetime.fromtimestamp(w.last_beat, UTC)
+                state = "alive" if w.alive else "GONE (stopped heartbeating)"
+                doing = f"crawling {', '.join(w.crawling)}" if w.crawling and w.alive else "idle" if w.alive else ""
+                click.echo(f"  {w.id:<32} {w.host}:{w.pid:<8} last beat {beat:%Y-%m-%d %H:%M:%S}  {state}  {doing}")
+    if check and (flagged or gone):
         sys.exit(int(ExitCode.SOURCE_FAILED))
 
 
