@@ -1,12 +1,16 @@
 """The bare Scrapy spider of benchmarks/crawl_bench.py: the same link extraction, nothing else.
 
 Run by crawl_bench.py in a child process:
-    python benchmarks/bare_spider.py STARTS_JSON SELECTOR PAGES OUT_JSON
+    python benchmarks/bare_spider.py STARTS_JSON SELECTOR PAGES OUT_JSON [plain|fixed]
 (an empty SELECTOR detects links). It yields each link as a dict: no pipelines, no store, no classifier.
+`fixed` applies the three process-level fixes `headlines` uses: one bound callback for every request (Scrapy
+inspects the source of each new callback object), no log record per scraped item, and `gc.freeze()` when
+the spider opens (start-up's objects kept out of garbage collections).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -14,8 +18,10 @@ from typing import Any
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
+from scrapy.logformatter import LogFormatter
 
 from crawler.pages.detect import detect_links
 from crawler.pages.links import select_links
@@ -42,16 +48,47 @@ class Bare(scrapy.Spider):
             yield {"title": link.title, "url": link.url}
         nxt = page.css("a.next::attr(href)").get()
         if nxt and depth < self.pages:
-            yield response.follow(nxt, self.parse, cb_kwargs={"depth": depth + 1})
+            yield response.follow(nxt, self.callback(), cb_kwargs={"depth": depth + 1})
+
+    def callback(self) -> Any:
+        return self.parse
+
+
+class Fixed(Bare):
+    """The bare spider with one bound callback for every request, and start-up frozen out of the GC."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._parse_once = self.parse
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.freeze, signal=signals.spider_opened)
+        return spider
+
+    def freeze(self) -> None:
+        gc.collect()
+        gc.freeze()
+
+    def callback(self) -> Any:
+        return self._parse_once
+
+
+class QuietItems(LogFormatter):
+    def scraped(self, item: Any, response: Any, spider: Any) -> Any:
+        return None
 
 
 def main() -> None:
     starts, selector, pages, out = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    # `headlines crawl` runs one crawler per source, each allowed two requests at a time on the site:
-    # give the single bare spider the same total.
-    process = CrawlerProcess({"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
-                              "CONCURRENT_REQUESTS_PER_DOMAIN": 2 * len(starts), "TELNETCONSOLE_ENABLED": False})
-    crawler = process.create_crawler(Bare)
+    fixed = len(sys.argv) > 5 and sys.argv[5] == "fixed"
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
+                                "CONCURRENT_REQUESTS_PER_DOMAIN": 2 * len(starts), "TELNETCONSOLE_ENABLED": False}
+    if fixed:
+        settings["LOG_FORMATTER"] = f"{__name__}.QuietItems"
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(Fixed if fixed else Bare)
     process.crawl(crawler, starts=starts, selector=selector, pages=pages)
     process.start()
     stats = crawler.stats

@@ -6,7 +6,8 @@ tagged. (An item pipeline sees one item at a time, and batching there costs a fu
 
 A headline the store already has under the same title keeps its stored tags (re-crawls are mostly such
 headlines; classifying them again would change nothing but the time it takes); only new headlines and
-changed titles are classified. The model is looked up for every page, so a model promoted while a long crawl
+changed titles are classified. The model is loaded when the crawl is set up, before its engine starts, and
+looked up again for every page, so a model promoted while a long crawl
 runs is used from then on. Without a usable model headlines go on untagged, and the crawl says so once
 (`status.MODEL_ERROR`): `headlines retag` tags them later.
 """
@@ -48,21 +49,21 @@ class ClassifyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("HEADLINES_CLASSIFY"):
             raise NotConfigured("HEADLINES_CLASSIFY is off")
+        from classifier.errors import ModelError
         from classifier.registry import CurrentModel
 
-        return cls(crawler, CurrentModel(Path(crawler.settings.get("HEADLINES_MODELS"))))
+        middleware = cls(crawler, CurrentModel(Path(crawler.settings.get("HEADLINES_MODELS"))))
+        try:  # load it now, before the engine starts: loading is a fixed cost, not the crawl's pace
+            middleware.model.get()
+        except ModelError as exc:
+            middleware.untagged(str(exc))
+        return middleware
 
     def open(self) -> None:
-        """Find the store and check the model once, at the first page (the crawl's components exist then)."""
-        from classifier.errors import ModelError
-
+        """Find the store once, at the first page (the crawl's components all exist then)."""
         self.checked = True
         if self.store is None and self.crawler.settings.get("HEADLINES_DB"):
             self.store = crawl_store(self.crawler)
-        try:
-            self.model.get()
-        except ModelError as exc:
-            self.untagged(str(exc))
 
     def untagged(self, reason: str) -> None:
         """Say once, clearly, that headlines are being stored without tags, and why."""

@@ -9,6 +9,7 @@ when the store could not record them.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -135,3 +136,25 @@ class RunRecorder:
             logger.error("%s: the run could not be recorded: %s", run.source, exc)
             run.error = f"{run.error}; " if run.error else ""
             run.error += f"run not recorded: {exc}"
+
+
+class FreezeStartupObjects:
+    """Moves everything alive when the spider opens out of the garbage collector's sight (`gc.freeze`).
+
+    By then the process holds what it keeps until it ends: imported modules, and above all the model,
+    whose vocabulary and lexicon are hundreds of thousands of objects. Without this every full collection
+    walks them all again, while Scrapy makes new objects at a pace that triggers collections often: the
+    crawl spent a quarter of its time there (benchmarks/crawl_bench.py). Setting ``HEADLINES_GC_FREEZE``.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("HEADLINES_GC_FREEZE"):
+            raise NotConfigured("HEADLINES_GC_FREEZE is off")
+        extension = cls()
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        gc.collect()
+        gc.freeze()

@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlStore": 100,
     "crawler.extensions.RunRecorder": 500,
+    "crawler.extensions.FreezeStartupObjects": 900,
 }
 
 # Where things live; the `headlines` command overrides these from --db and --models-dir.
@@ -67,6 +68,7 @@ HEADLINES_DB = os.environ.get("HEADLINES_DB", DEFAULT_DB)
 HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", DEFAULT_MODELS_DIR)
 HEADLINES_DB_TIMEOUT = 60.0  # seconds a write waits while another process holds the database lock
 HEADLINES_CLASSIFY = True  # tag headlines as they are crawled
+HEADLINES_GC_FREEZE = True  # keep what start-up loaded (the model above all) out of garbage collections
 HEADLINES_CONDITIONAL = True  # ask with ETag / Last-Modified, so an unchanged page costs a 304
 HEADLINES_CLASSIFY_BATCH = 256  # headlines tagged together
 HEADLINES_STORE_BATCH = 500  # headlines written per transaction

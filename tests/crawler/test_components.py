@@ -161,6 +161,7 @@ def test_a_batch_that_cannot_be_tagged_is_stored_untagged_and_said(crawler: Craw
     pipe = build_from_crawler(ClassifyMiddleware, crawler)
     pipe.store = store
     pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
+    crawler.stats.set_value(status.MODEL_ERROR, None)  # type: ignore[union-attr]  # forget "no model" at set-up
     (got,) = (classify(pipe, [item("https://x.test/1")]))
     assert got.sector is None
     assert "tagging failed with model broken" in crawler.stats.get_value(status.MODEL_ERROR)  # type: ignore
@@ -176,6 +177,7 @@ def test_a_known_unchanged_headline_keeps_its_stored_tags_without_being_classifi
     pipe = build_from_crawler(ClassifyMiddleware, crawler)
     pipe.store = store
     pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
+    crawler.stats.set_value(status.MODEL_ERROR, None)  # type: ignore[union-attr]  # forget "no model" at set-up
     known, changed = (classify(pipe, [item("https://x.test/1"), item("https://x.test/2")]))
     assert (known.sector, known.confidence, known.tags, known.model_id) == ("chips", 0.9, ("chips",), "old")
     assert changed.sector is None  # its title changed: it was sent to the (broken) model
@@ -303,3 +305,21 @@ def test_a_bug_while_reading_a_page_is_a_bug_not_a_source_status(crawler: Crawle
     run = store.last_runs()["b"]
     assert run.status == "internal_error" and "ValueError: an index went wrong while reading" in str(run.error)
     assert "an index went wrong" in crawler.stats.get_value(status.BUG)  # type: ignore[union-attr]
+
+
+def test_what_start_up_loaded_is_frozen_out_of_garbage_collection_when_the_spider_opens() -> None:
+    import gc
+
+    from crawler import settings as project
+    from crawler.extensions import FreezeStartupObjects
+
+    values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    crawler = get_crawler(SourcesSpider, values)
+    crawler._apply_settings()
+    extension = crawler.get_extension(FreezeStartupObjects)  # enabled by the project's settings
+    assert gc.get_freeze_count() == 0
+    try:
+        extension.spider_opened(SourcesSpider(sources=[]))
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
