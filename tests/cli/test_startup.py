@@ -41,3 +41,20 @@ def test_log_handlers_do_not_pile_up_when_the_group_runs_again() -> None:
         assert CliRunner().invoke(main, ["-v", "models", "--help"]).exit_code == 0
     added = [h for h in logging.getLogger().handlers if h not in before]
     assert len(added) <= 1
+
+
+def test_a_crawl_with_classification_off_never_imports_scikit_learn(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on: the crawl fails fast, which is all we need
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sources = tmp_path / "s.toml"
+    sources.write_text(f'[[sources]]\nname = "gone"\nkind = "feed"\nurl = "http://127.0.0.1:{port}/feed.xml"\n')
+    args = ["--db", str(tmp_path / "h.sqlite3"), "--models-dir", str(tmp_path / "models"), "crawl", "--sources",
+            str(sources), "-s", "HEADLINES_CLASSIFY=False", "-s", "RETRY_TIMES=0"]
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    exit_code, sklearn, scrapy = done.stdout.split()[-3:]
+    assert (exit_code, scrapy) == ("3", "True")  # it did crawl (and the source failed, as arranged)
+    assert sklearn == "False", "a crawl with HEADLINES_CLASSIFY=False imported scikit-learn"

@@ -85,7 +85,8 @@ def test_several_writers_at_once_lose_nothing_and_make_no_duplicates(server: Ser
         writers.append(subprocess.Popen(
             [sys.executable, "-m", "headlines", "--db", postgres_url, "crawl", "--sources", str(path), *FAST],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    for args in (["--models-dir", str(small_models), "retag"], ["labels", "import", str(labels)]):
+    for args in (["--models-dir", str(small_models), "retag"], ["labels", "import", str(labels)],
+                 ["export", "-o", str(tmp_path / "during.csv")]):  # a reader among the writers
         writers.append(subprocess.Popen([sys.executable, "-m", "headlines", "--db", postgres_url, *args], cwd=ROOT,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for process in writers:
@@ -101,6 +102,9 @@ def test_several_writers_at_once_lose_nothing_and_make_no_duplicates(server: Ser
     assert all(run.status == "ok" for run in runs)
     labeled = {h.url: h.label for h in stored if h.label is not None}
     assert labeled == {h.url: "chips" for h in seeded}
+    with (tmp_path / "during.csv").open(encoding="utf-8") as f:  # it read a consistent snapshot meanwhile
+        during = [row["url"] for row in csv.DictReader(f)]
+    assert {h.url for h in seeded} <= set(during) <= expected and len(during) == len(set(during))
 
 
 def test_db_copy_moves_a_sqlite_store_with_its_labels_and_bookmarks(server: Server, postgres_url: str,
