@@ -22,6 +22,7 @@ are crawled again within about one lease plus one poll.
 from __future__ import annotations
 
 import json
+import math
 import socket
 import time
 import uuid
@@ -134,11 +135,16 @@ class CrawlQueue:
 
     def claim(self, worker: str, limit: int, wait: float = 1.0) -> list[Job]:
         """Take up to `limit` jobs whose sites no other worker is crawling (waiting up to `wait` seconds for
-        the first). A job whose site is busy goes to the back of the queue."""
+        the first), from at most this worker's fair share of the sites waiting (their number over the
+        workers alive), so that one worker does not lock every site and leave the others idle. A job it
+        cannot take goes to the back of the queue."""
         jobs, claimed = self.key("jobs"), self.key("claimed", worker)
+        waiting = self._call(self.redis.lrange, "claiming", jobs, 0, -1)
+        alive = max(1, sum(1 for info in self.workers() if info.alive))
+        share = max(1, math.ceil(len({Job.loads(raw).site for raw in waiting}) / alive))
         taken: list[Job] = []
-        tries = max(1, int(self._call(self.redis.llen, "claiming", jobs)))
-        for attempt in range(tries):
+        sites: set[str] = set()
+        for attempt in range(max(1, len(waiting))):
             if attempt == 0 and wait > 0:
                 raw = self._call(self.redis.blmove, "claiming", jobs, claimed, wait, "RIGHT", "LEFT")
             else:
@@ -146,12 +152,13 @@ class CrawlQueue:
             if raw is None:
                 break
             job = Job.loads(raw)
-            if self._take_site(job.site, worker):
+            if job.site in sites or (len(sites) < share and self._take_site(job.site, worker)):
+                sites.add(job.site)
                 taken.append(job)
                 if len(taken) >= limit:
                     break
                 continue
-            pipe = self.redis.pipeline()  # someone else is on this site: back of the line
+            pipe = self.redis.pipeline()  # another worker's site, or beyond this one's share: back of the line
             pipe.lrem(claimed, 1, raw)
             pipe.lpush(jobs, raw)
             self._call(pipe.execute, "giving a job back")
