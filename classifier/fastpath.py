@@ -3,9 +3,10 @@
 For one headline, input validation and sparse-matrix bookkeeping inside TfidfVectorizer.transform and
 CalibratedClassifierCV.predict_proba cost about 1 ms, a hundred times the arithmetic itself. A crawler
 tags a page at a time and `headlines classify` often one line at a time, so `Tagger` compiles the fitted
-pipeline into a `Scorer` once at load time: vocabulary lookup, (sublinear) TF, IDF, L2 norm, one sparse
-dot product and the sigmoid calibration. The fitted pipeline stays the saved artifact and the reference
-(tests check that both give the same probabilities); pipelines of another shape simply use predict_proba.
+pipeline into a `Scorer` once at load time: vocabulary lookup, (sublinear) TF, IDF, L2 norm, one product
+with the weights and the sigmoid calibration, in plain NumPy. The fitted pipeline stays the saved artifact
+and the reference (tests check that both give the same probabilities); pipelines of another shape simply use
+predict_proba.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Callable, Sequence
 from itertools import repeat
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit, softmax
 from sklearn.pipeline import Pipeline
 
@@ -38,6 +38,31 @@ class Scorer:
         self.intercept = intercept
         self.sigmoid = sigmoid  # per-class (a, b) of Platt scaling, or None for a softmax model
         self.analyze_units = analyze.analyze if isinstance(analyze, HeadlineAnalyzer) else None
+
+    def _linear(self, columns: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
+        """The linear model's scores of `n` headlines whose features are `columns` (-1: unknown), `lengths`
+        of them per headline: TF (sublinear), IDF and L2 norm per headline, then one product with the
+        weights. Plain NumPy on the known features: a sparse matrix per page cost more to build than to use."""
+        rows = np.repeat(np.arange(n), lengths)
+        keep = columns >= 0
+        key = rows[keep] * self.n_features + columns[keep]
+        scores = np.broadcast_to(self.intercept, (n, len(self.intercept))).copy()
+        if not key.size:
+            return scores
+        key.sort()  # by headline, then feature: repeats of a feature sit together
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        tf = np.diff(np.append(starts, key.size)).astype(np.float64)
+        unique = key[starts]
+        row, col = np.divmod(unique, self.n_features)
+        if self.sublinear:
+            tf = np.log(tf) + 1.0
+        if self.idf is not None:
+            tf *= self.idf[col]
+        if self.l2:
+            tf /= np.sqrt(np.bincount(row, weights=tf * tf, minlength=n))[row]
+        first = np.flatnonzero(np.concatenate(([True], row[1:] != row[:-1])))
+        scores[row[first]] += np.add.reduceat(self.weights[col] * tf[:, None], first, axis=0)
+        return scores
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return self.score(texts)[0]
@@ -68,21 +93,7 @@ class Scorer:
             known = np.ones(len(texts))
         else:
             known = np.divide(per_unit - unknown_units, per_unit, out=np.zeros(len(texts)), where=per_unit > 0)
-        indptr = np.concatenate(([0], np.cumsum(np.diff(bounds) - np.diff(unknown[bounds]))))
-        indices = columns[columns >= 0].astype(np.int32)
-        n = len(texts)
-        x = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, self.n_features))
-        x.sum_duplicates()
-        if self.sublinear:
-            np.log(x.data, out=x.data)
-            x.data += 1.0
-        if self.idf is not None:
-            x.data *= self.idf[x.indices]
-        if self.l2 and x.nnz:
-            rows = np.repeat(np.arange(n), np.diff(x.indptr))
-            norms = np.sqrt(np.bincount(rows, weights=x.data * x.data, minlength=n))
-            x.data /= norms[rows]
-        scores = np.asarray(x @ self.weights) + self.intercept
+        scores = self._linear(columns, np.diff(bounds), len(texts))
         if self.sigmoid is None:
             return softmax(scores, axis=1), known
         a, b = self.sigmoid

@@ -308,6 +308,8 @@ def concepts(tokens: Sequence[str]) -> list[str]:
     wins and its words are consumed, so "contemporary amperex" counts once and "rakuten pay" does not
     also count as a shorter term inside it. Longer terms are only tried at words that start one.
     """
+    if _STARTS.isdisjoint(tokens):  # the common case: no word starts a longer term, so one word at a time
+        return [sector for sector in map(_SECTOR_OF.get, tokens) if sector is not None]
     found: list[str] = []
     i, n = 0, len(tokens)
     while i < n:

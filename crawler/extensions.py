@@ -143,8 +143,9 @@ class FreezeStartupObjects:
 
     By then the process holds what it keeps until it ends: imported modules, and above all the model,
     whose vocabulary and lexicon are hundreds of thousands of objects. Without this every full collection
-    walks them all again, while Scrapy makes new objects at a pace that triggers collections often: the
-    crawl spent a quarter of its time there (benchmarks/crawl_bench.py). Setting ``HEADLINES_GC_FREEZE``.
+    walks them all again, while Scrapy makes new objects at a pace that triggers collections often: over a
+    first crawl of benchmarks/crawl_bench.py's 32,000 headlines the collector took 2.26 s without this and
+    0.96 s with it (timed with `gc.callbacks`). Setting ``HEADLINES_GC_FREEZE``.
     """
 
     @classmethod

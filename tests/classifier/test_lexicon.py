@@ -78,3 +78,36 @@ def test_traditional_script_finds_the_same_terms() -> None:
     concepts_of = sorted(f for f in analyzer("臺積電與比亞迪合作") if f.startswith(CONCEPT))
     assert concepts_of == sorted(f for f in analyzer("台积电与比亚迪合作") if f.startswith(CONCEPT)) == [
         CONCEPT + "chips", CONCEPT + "ev"]
+
+
+def _longest_first(tokens: list[str]) -> list[str]:
+    """concepts() as its docstring defines it, written plainly: at each position the longest term wins."""
+    from classifier.lexicon import _SECTOR_OF
+
+    found, i = [], 0
+    while i < len(tokens):
+        for size in range(min(MAX_TERM_WORDS, len(tokens) - i), 0, -1):
+            sector = _SECTOR_OF.get(" ".join(tokens[i:i + size]))
+            if sector is not None:
+                found.append(sector)
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def test_concepts_match_the_plain_definition_on_random_token_runs() -> None:
+    import random
+
+    from classifier.lexicon import _SECTOR_OF
+
+    words = sorted({w for term in _SECTOR_OF for w in term.split()}) + ["the", "of", "shares", "rise"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        tokens = rng.choices(words, k=rng.randrange(0, 14))
+        if rng.random() < 0.5:  # plant a multi-word term
+            term = rng.choice([t for t in _SECTOR_OF if " " in t]).split()
+            at = rng.randrange(len(tokens) + 1)
+            tokens[at:at] = term
+        assert concepts(tokens) == _longest_first(tokens), tokens
