@@ -1,6 +1,6 @@
 """Crawl-wide bookkeeping: one store per crawl, and one run record per source.
 
-`CrawlStore` opens the store once and every component that needs it (the store and classify pipelines,
+`CrawlStore` opens the store once and every component that needs it (the store pipeline, the classify middleware,
 the conditional-request middleware, the run recorder) shares that one connection. `RunRecorder` writes a
 ``running`` row for each source when the crawl opens and, when it closes, the status `crawler.status`
 decides from the source's stats. The records stay in memory too, so the crawl's summary is right even
