@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -183,6 +184,16 @@ def run_headlines(*args: str, cwd: Path | None = None, timeout: float = 180,
         [sys.executable, "-m", "headlines", *args], capture_output=True, text=True, timeout=timeout,
         cwd=cwd or ROOT, env={**os.environ, **(env or {})}, check=False,
     )
+
+
+def tagged_store(path: Path, rows: list[tuple[str, str, str, float, float]], at: datetime) -> Path:
+    """A SQLite store at `path` holding (url, title, model's sector, confidence, margin) rows, seen at `at`."""
+    from store import NewHeadline, open_store
+
+    with open_store(path) as store:
+        store.add([NewHeadline(t, u, "src", sector=s, confidence=c, margin=m, tags=(s,), model_id="m1")
+                   for u, t, s, c, m in rows], at)
+    return path
 
 
 SMALL_CORPUS = FIXTURES / "classifier" / "small.csv"

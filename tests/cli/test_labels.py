@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from headlines.cli import main
-from store import LabelEvent, NewHeadline, open_store
+from store import LabelEvent, open_store
+from tests.conftest import tagged_store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 ROWS = [
@@ -25,11 +26,7 @@ ROWS = [
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "h.sqlite3"
-    with open_store(path) as store:
-        store.add([NewHeadline(t, u, "src", sector=s, confidence=c, margin=m, tags=(s,), model_id="m1")
-                   for u, t, s, c, m in ROWS], T0)
-    return path
+    return tagged_store(tmp_path / "h.sqlite3", ROWS, T0)
 
 
 def run(db: Path, *args: str) -> Result:

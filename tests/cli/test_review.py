@@ -10,8 +10,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from store import NewHeadline, Query, open_store
-from tests.conftest import ROOT
+from store import Query, open_store
+from tests.conftest import ROOT, tagged_store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 # url, title, model's sector, confidence, margin: the queue is least certain (smallest margin) first
@@ -25,11 +25,7 @@ ROWS = [
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "h.sqlite3"
-    with open_store(path) as store:
-        store.add([NewHeadline(t, u, "src", sector=s, confidence=c, margin=m, tags=(s,), model_id="m1")
-                   for u, t, s, c, m in ROWS], T0)
-    return path
+    return tagged_store(tmp_path / "h.sqlite3", ROWS, T0)
 
 
 def review(db: Path, tmp_path: Path) -> pexpect.spawn:
