@@ -169,16 +169,18 @@ class CrawlQueue:
                                int(self.lease * 1000)))
 
     def finish(self, worker: str, jobs: Sequence[Job]) -> None:
-        """The worker is done with these jobs: drop them, and free their sites."""
+        """The worker is done with these jobs: drop them, and free the sites none of its other jobs is on."""
         claimed = self.key("claimed", worker)
-        raw = {job.id: raw for raw in self._call(self.redis.lrange, "finishing", claimed, 0, -1)
-               for job in [Job.loads(raw)]}
-        for job in jobs:
-            if job.id in raw:
-                self._call(self.redis.lrem, "finishing", claimed, 1, raw[job.id])
-        for site in {job.site for job in jobs}:
-            if not any(Job.loads(r).site == site for r in self._call(self.redis.lrange, "finishing", claimed, 0, -1)):
-                self._call(self.redis.eval, "freeing a site", _RELEASE, 1, self.key("site", site), worker)
+        done = {job.id for job in jobs}
+        remaining = []
+        for raw in self._call(self.redis.lrange, "finishing", claimed, 0, -1):
+            job = Job.loads(raw)
+            if job.id in done:
+                self._call(self.redis.lrem, "finishing", claimed, 1, raw)
+            else:
+                remaining.append(job.site)
+        for site in {job.site for job in jobs} - set(remaining):
+            self._call(self.redis.eval, "freeing a site", _RELEASE, 1, self.key("site", site), worker)
 
     # -- liveness -----------------------------------------------------------------------------------------
 

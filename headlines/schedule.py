@@ -20,12 +20,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from crawler import status
 from crawler.sources import Source
@@ -155,12 +156,32 @@ def locked_sources(db: str, names: Sequence[str]) -> Iterator[tuple[list[str], l
 # -- the scheduler --------------------------------------------------------------------------------------
 
 
+def start_crawl(argv: list[str], **popen: Any) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """Start a child crawl whose stderr goes to an unnamed temporary file (a pipe read only at the end would
+    fill once the crawl has logged 64 KB, and stop the crawl until its time limit); returns the process and
+    the file, which `crawl_errors` reads when it has ended."""
+    log = tempfile.TemporaryFile()
+    try:
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log, **popen), log
+    except BaseException:
+        log.close()
+        raise
+
+
+def crawl_errors(log: IO[bytes], keep: int = 2000) -> str:
+    """The end of what an ended child crawl wrote to stderr, and the file closed."""
+    with log:
+        log.seek(max(0, log.seek(0, os.SEEK_END) - keep))
+        return log.read().decode("utf-8", "replace").strip()
+
+
 @dataclass
 class Child:
     """One crawl running in a child process."""
 
     sources: list[str]
     process: subprocess.Popen[bytes]
+    log: IO[bytes]
     started: float
     began: datetime
     stopping_since: float | None = None
@@ -199,8 +220,8 @@ class Scheduler:
     def start(self, sources: list[Source]) -> None:
         names = [s.name for s in sources]
         argv = self.command(names)
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.children.append(Child(names, process, time.monotonic(), datetime.now(UTC) - timedelta(seconds=1)))
+        process, log = start_crawl(argv)
+        self.children.append(Child(names, process, log, time.monotonic(), datetime.now(UTC) - timedelta(seconds=1)))
         self.log(f"started a crawl of {', '.join(names)} (pid {process.pid})")
 
     def reap(self) -> None:
@@ -216,7 +237,7 @@ class Scheduler:
                     child.process.kill()
                 continue
             self.children.remove(child)
-            error = child.process.stderr.read().decode("utf-8", "replace") if child.process.stderr else ""
+            error = crawl_errors(child.log)
             history = self.runs()
             for name in child.sources:
                 recorded = history.get(name)

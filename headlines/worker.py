@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from crawler.sources import sources_toml
 from headlines.queue import CrawlQueue, Job
+from headlines.schedule import crawl_errors, start_crawl
 from store import RunRecord, Store
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,11 @@ _PR_SET_PDEATHSIG = 1
 def _die_with_parent() -> None:  # runs in the child, between fork and exec
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _not_of(process: tuple[str, int], run: RunRecord) -> bool:
+    """Whether a run was started by some other process than `process` (host, pid)."""
+    return (run.host, run.pid) != process
 
 
 def worker_id() -> str:
@@ -73,19 +80,14 @@ class Worker:
             self.log(f"worker {gone.id} stopped heartbeating; put back in the queue: {names}")
             if gone.child_pid is None:
                 continue
-
-            def dead(run: RunRecord, gone: object = gone) -> bool:
-                return (run.host, run.pid) == (gone.host, gone.child_pid)  # type: ignore[attr-defined]
-
             with self.store() as store:
-                mark_interrupted(store, alive=lambda run: not dead(run))
+                mark_interrupted(store, alive=partial(_not_of, (gone.host, gone.child_pid)))
 
     def crawl(self, jobs: list[Job]) -> None:
         with tempfile.TemporaryDirectory(prefix="headlines-worker-") as folder:
             path = Path(folder) / "sources.toml"
             path.write_text(sources_toml(job.source for job in jobs), encoding="utf-8")
-            child = subprocess.Popen(self.command(path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     preexec_fn=_die_with_parent)
+            child, log = start_crawl(self.command(path), preexec_fn=_die_with_parent)
             names = ", ".join(job.name for job in jobs)
             self.log(f"crawling {names} (pid {child.pid})")
             began, stopping_since = time.monotonic(), None
@@ -101,7 +103,7 @@ class Worker:
                     child.kill()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(self.beat_every)
-            error = child.stderr.read().decode("utf-8", "replace").strip() if child.stderr else ""
+            error = crawl_errors(log)
         self.report(jobs, child.returncode, error, began_at)
         self.queue.finish(self.id, jobs)
 

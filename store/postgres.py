@@ -38,7 +38,7 @@ from store.sql import HEADLINE_COLUMNS, select_headlines
 ADD_LOCK = 0x68656164  # advisory lock key that orders headline batches
 MIGRATE_LOCK = 0x68656165  # advisory lock key held while the schema is migrated
 _UPSERT = """
-INSERT INTO headlines (url, title, source, guid, published_at, first_seen_at, last_seen_at,
+INSERT INTO headlines AS h (url, title, source, guid, published_at, first_seen_at, last_seen_at,
                        sector, confidence, margin, tags, model_id)
 VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)
 ON CONFLICT (url) DO UPDATE SET
@@ -51,7 +51,7 @@ ON CONFLICT (url) DO UPDATE SET
     tags = CASE WHEN {retag} THEN excluded.tags ELSE h.tags END,
     model_id = CASE WHEN {retag} THEN excluded.model_id ELSE h.model_id END,
     title = excluded.title
-""".replace("INSERT INTO headlines", "INSERT INTO headlines AS h").format(
+""".format(
     retag="(h.title IS DISTINCT FROM excluded.title OR (h.sector IS NULL AND excluded.sector IS NOT NULL))")
 _names = itertools.count()
 
