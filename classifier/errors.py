@@ -23,3 +23,7 @@ class ModelTampered(ModelError):
 
 class ModelVersionMismatch(ModelError):
     """The model was saved by another scikit-learn version."""
+
+
+class TaggingError(Exception):
+    """A loaded model failed on a batch of headlines; the message names the model and the fault."""

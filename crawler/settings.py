@@ -68,11 +68,16 @@ HEADLINES_DB = os.environ.get("HEADLINES_DB", DEFAULT_DB)
 HEADLINES_MODELS = os.environ.get("HEADLINES_MODELS", DEFAULT_MODELS_DIR)
 HEADLINES_DB_TIMEOUT = 60.0  # seconds a write waits while another process holds the database lock
 HEADLINES_CLASSIFY = True  # tag headlines as they are crawled
+HEADLINES_CLASSIFY_PROCESS = True  # in a child process, on another core (False: in the crawl's own thread)
 HEADLINES_GC_FREEZE = True  # keep what start-up loaded (the model above all) out of garbage collections
 HEADLINES_CONDITIONAL = True  # ask with ETag / Last-Modified, so an unchanged page costs a 304
-HEADLINES_CLASSIFY_BATCH = 256  # headlines tagged together
 HEADLINES_STORE_BATCH = 500  # headlines written per transaction
 HEADLINES_CRAWL_ID = None  # set by `headlines crawl` to group the runs of one invocation
+
+# Scrapy starts CONCURRENT_ITEMS tasks for every response's output (100 by default); our item pipelines
+# are synchronous, so more than a few only costs tasks: 8 made a first crawl of benchmarks/crawl_bench.py
+# about 10% faster than 100, and 1 slower (a page's headlines wait for their tags).
+CONCURRENT_ITEMS = 8
 
 LOG_FORMATTER = "crawler.logformatter.HeadlinesLogFormatter"  # drops are counted by reason in the stats
 FEED_EXPORT_ENCODING = "utf-8"

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from headlines.cli import main
 from store import open_store
-from tests.conftest import ROOT
+from tests.conftest import FAST, ROOT, Server
+from tests.integration.test_crawl import TITLES, list_page, source
 
 PROBE = """
 import sys
@@ -58,3 +59,18 @@ def test_a_crawl_with_classification_off_never_imports_scikit_learn(tmp_path: Pa
     exit_code, sklearn, scrapy = done.stdout.split()[-3:]
     assert (exit_code, scrapy) == ("3", "True")  # it did crawl (and the source failed, as arranged)
     assert sklearn == "False", "a crawl with HEADLINES_CLASSIFY=False imported scikit-learn"
+
+
+def test_a_crawl_that_tags_leaves_scikit_learn_to_its_tagging_process(tmp_path: Path, server: Server,
+                                                                     small_models: Path) -> None:
+    sources = tmp_path / "s.toml"
+    sources.write_text(source("portal", "portal", server.add("/live/", list_page(TITLES))))
+    args = ["--db", str(tmp_path / "h.sqlite3"), "--models-dir", str(small_models), "crawl", "--sources",
+            str(sources), *FAST[:-2]]
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    exit_code, sklearn, scrapy = done.stdout.split()[-3:]
+    assert (exit_code, scrapy) == ("0", "True")
+    assert sklearn == "False", "a crawl that tags imported scikit-learn itself"
+    with open_store(tmp_path / "h.sqlite3", "read") as store:
+        assert {row.title for row in store.query() if row.sector} == set(TITLES)  # and it did tag

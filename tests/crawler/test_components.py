@@ -7,9 +7,10 @@ and the duplicate-request filter.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def crawler(tmp_path: Path) -> Crawler:
     c = get_crawler(SourcesSpider, {"HEADLINES_DB": str(tmp_path / "h.sqlite3"), "HEADLINES_STORE_BATCH": 2,
                                     "HEADLINES_MODELS": str(tmp_path / "models"), "HEADLINES_CLASSIFY": True,
-                                    "HEADLINES_CLASSIFY_BATCH": 256})
+                                    })
     c.spider = c._create_spider(sources=SOURCES)
     assert c.stats is not None
     c.stats.open_spider()
@@ -115,11 +116,21 @@ def test_a_batch_the_store_cannot_commit_fails_its_sources_and_counts_nothing_ne
 
 
 def classify(middleware: ClassifyMiddleware, items: list[Headline]) -> list[Headline]:
-    """What the middleware passes on of one page's output (a request in it passes untouched)."""
+    """What the middleware passes on of one page's output, tagged in-process (a request in it passes on
+    untouched, first)."""
     page = Request("https://x.test/page")
-    out = list(middleware.process_spider_output(Response("https://x.test/page"), [*items, page]))
-    assert out[-1] is page
-    return out[:-1]
+
+    async def output() -> AsyncIterator[Any]:
+        for thing in [*items, page]:
+            yield thing
+
+    async def passed() -> list[Any]:
+        return [thing async for thing in middleware.process_spider_output(Response("https://x.test/page"),
+                                                                           output())]
+
+    out = asyncio.run(passed())
+    assert out[0] is page
+    return out[1:]
 
 
 def test_classify_tags_a_batch_with_the_current_model(crawler: Crawler, small_models: Path, store: Store) -> None:
@@ -160,7 +171,7 @@ def test_a_batch_that_cannot_be_tagged_is_stored_untagged_and_said(crawler: Craw
                                                                    caplog: pytest.LogCaptureFixture) -> None:
     pipe = build_from_crawler(ClassifyMiddleware, crawler)
     pipe.store = store
-    pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
+    pipe.tagging.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value, union-attr]
     crawler.stats.set_value(status.MODEL_ERROR, None)  # type: ignore[union-attr]  # forget "no model" at set-up
     (got,) = (classify(pipe, [item("https://x.test/1")]))
     assert got.sector is None
@@ -176,7 +187,7 @@ def test_a_known_unchanged_headline_keeps_its_stored_tags_without_being_classifi
                            model_id="old")], datetime.now(UTC))
     pipe = build_from_crawler(ClassifyMiddleware, crawler)
     pipe.store = store
-    pipe.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value]
+    pipe.tagging.model.get = lambda: Broken()  # type: ignore[method-assign, assignment, return-value, union-attr]
     crawler.stats.set_value(status.MODEL_ERROR, None)  # type: ignore[union-attr]  # forget "no model" at set-up
     known, changed = (classify(pipe, [item("https://x.test/1"), item("https://x.test/2")]))
     assert (known.sector, known.confidence, known.tags, known.model_id) == ("chips", 0.9, ("chips",), "old")
