@@ -96,14 +96,23 @@ def frame(message: Any) -> bytes:
 
 def read_frame(stream: IO[bytes]) -> Any:
     """The next message on `stream`, or None at its end."""
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
+    head = _read(stream, _LENGTH.size)
+    if head is None:
         return None
-    (size,) = _LENGTH.unpack(head)
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return pickle.loads(data)
+    data = _read(stream, _LENGTH.unpack(head)[0])
+    return None if data is None else pickle.loads(data)
+
+
+def _read(stream: IO[bytes], size: int) -> bytes | None:
+    """Exactly `size` bytes (an unbuffered pipe may return fewer at a time), or None at the end."""
+    parts, missing = [], size
+    while missing:
+        part = stream.read(missing)
+        if not part:
+            return None
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
 
 
 def command(models_dir: Path) -> list[str]:
