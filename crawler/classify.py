@@ -36,7 +36,7 @@ from classifier.offload import InProcessTagging
 from crawler import status
 from crawler.extensions import crawl_store
 from crawler.items import Headline
-from crawler.tagging import TaggingChild, TaggingProcessEnded
+from crawler.tagging import TaggingChild, TaggingProcessEnded, tagging_child
 from store import Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class ClassifyMiddleware:
         if not settings.getbool("HEADLINES_CLASSIFY"):
             raise NotConfigured("HEADLINES_CLASSIFY is off")
         models = Path(settings.get("HEADLINES_MODELS"))
-        tagging = TaggingChild(models) if settings.getbool("HEADLINES_CLASSIFY_PROCESS") else InProcessTagging(models)
+        tagging = tagging_child(models) if settings.getbool("HEADLINES_CLASSIFY_PROCESS") else InProcessTagging(models)
         middleware = cls(crawler, tagging)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         try:  # load it now, before the engine starts: loading is a fixed cost, not the crawl's pace

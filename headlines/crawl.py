@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from crawler import status
@@ -132,6 +133,10 @@ def mark_interrupted(store: Store, alive: Callable[[RunRecord], bool] = process_
 
 def run_crawl(sources: Sequence[Source], settings: Any) -> CrawlReport:
     """Crawl `sources` together in one engine and return how each went."""
+    if settings.getbool("HEADLINES_CLASSIFY") and settings.getbool("HEADLINES_CLASSIFY_PROCESS"):
+        from crawler.tagging import prestart
+
+        prestart(Path(settings.get("HEADLINES_MODELS")))
     from scrapy.crawler import CrawlerProcess
 
     from crawler.extensions import RunRecorder

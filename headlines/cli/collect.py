@@ -54,7 +54,8 @@ def crawl(app: AppContext, names: tuple[str, ...], sources_file: Path | None, du
     \b
     Exit codes (the first that applies):
       70 a bug in headlines stopped a page from being read (the log has the traceback; please report it)
-      5  headlines were stored untagged (no usable model): fix the model, then `headlines retag`
+      5  headlines were stored untagged (no usable model, or the tagging process died): the summary says
+         why; fix it, then `headlines retag`
       3  at least one source failed (see the statuses below)
       4  none failed but at least one yielded zero headlines (often a changed page layout)
       1  the sources file, an option or the database is unusable; nothing was crawled
