@@ -1,7 +1,8 @@
 """The crawl's end of a tagging child process (`classifier.offload`), driven by the reactor.
 
-The child is started, and asked to load the model, before the engine starts: the crawl waits for that
-answer, as it would for a model loaded in-process. From then on its pipes belong to the reactor (Twisted's
+The child is started and asked to load the model as early as the crawl command can (`prestart`, before
+Scrapy builds the crawl), and the engine starts once it has answered, as it would for a model loaded
+in-process. From then on its pipes belong to the reactor (Twisted's
 `StandardIO` over the two pipe ends): a page's titles are written and the crawl goes on; the reply fires
 that page's Deferred when it arrives. No thread of the crawl's waits for it.
 
@@ -141,7 +142,7 @@ _prestarted: dict[Path, TaggingChild] = {}
 
 def prestart(models_dir: Path) -> None:
     """Start the tagging child of a crawl that is about to be set up, so that it loads the model while Scrapy
-    builds the crawl (about a third of a second here); `tagging_child` hands it over."""
+    builds the crawl (a quarter of a second off the start-up here); `tagging_child` hands it over."""
     if models_dir.resolve() not in _prestarted:
         _prestarted[models_dir.resolve()] = TaggingChild(models_dir)
 
