@@ -44,7 +44,11 @@ class TaggingChild(Int32StringReceiver):
     def __init__(self, models_dir: Path) -> None:
         self.process = subprocess.Popen(command(models_dir), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         env=child_environment(), bufsize=0)
-        self.asked = self._ask_to_load()  # at once: the model loads while the crawl sets itself up
+        assert self.process.stdin is not None
+        # asked at once, so the model loads while the crawl sets itself up (`load` reads the answer; a child
+        # that died at once leaves an end of file there)
+        with contextlib.suppress(OSError):
+            self.process.stdin.write(frame((LOAD, None)))
         self.waiting: deque[Deferred[Any]] = deque()
         self.ended: str | None = None
         self.closed: Deferred[None] | None = None
@@ -57,7 +61,7 @@ class TaggingChild(Int32StringReceiver):
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
-            answer = read_frame(stdout) if self.asked else None
+            answer = read_frame(stdout)
         except OSError:
             answer = None
         if answer is None:
@@ -74,14 +78,6 @@ class TaggingChild(Int32StringReceiver):
         if not ok:
             raise value
         return str(value)
-
-    def _ask_to_load(self) -> bool:
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(frame((LOAD, None)))
-        except OSError:  # it died at once; `load` says how
-            return False
-        return True
 
     def tag(self, titles: list[str]) -> Deferred[Tagged]:
         if self.ended is not None:

@@ -276,3 +276,21 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
     yield url
     client.flushdb()
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60, what: str = "the condition") -> None:
+    """Poll `condition` until it holds; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def process_ended(pid: int) -> bool:
+    """Whether a process is gone or a zombie (dead, waiting for a parent that no longer waits for it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")

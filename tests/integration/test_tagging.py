@@ -17,7 +17,7 @@ import pytest
 
 from classifier import LABELS
 from store import StoredHeadline, open_store
-from tests.conftest import FAST, ROOT, Server, run_headlines, train_small
+from tests.conftest import FAST, ROOT, Server, process_ended, run_headlines, train_small, wait_for
 from tests.integration.test_crawl import TITLES, list_page, source
 
 Crawl = Callable[..., subprocess.CompletedProcess[str]]
@@ -83,21 +83,6 @@ def tagging_children(pid: int) -> list[int]:
         if parent == pid and b"classifier.offload" in cmdline:
             found.append(int(stat.parent.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def wait_for(condition: Callable[[], object], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_tags_from_the_tagging_process_are_those_of_the_crawls_own_thread(server: Server, tmp_path: Path,
@@ -170,7 +155,7 @@ def test_a_killed_crawl_leaves_no_tagging_process_behind(server: Server, tmp_pat
         (child,) = tagging_children(crawl.pid)
         crawl.send_signal(signal.SIGKILL)
         crawl.wait()
-        wait_for(lambda: not alive(child), seconds=10)
+        wait_for(lambda: process_ended(child), 10, "the tagging process to end")
     finally:
         crawl.kill()
 

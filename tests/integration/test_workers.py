@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from store import RunRecord, open_store
-from tests.conftest import FAST, ROOT, Server, run_headlines
+from tests.conftest import FAST, ROOT, Server, process_ended, run_headlines, wait_for
 from tests.integration.test_crawl import list_page, source
 
 Start = Callable[..., subprocess.Popen[str]]
@@ -46,23 +46,6 @@ def start(tmp_path: Path) -> Iterator[Start]:
 def runs_of(db: str) -> dict[str, list[RunRecord]]:
     with open_store(db, "read") as store:
         return store.recent_runs(50)
-
-
-def process_ended(pid: int) -> bool:
-    """Whether a process is gone or a zombie (dead, waiting for a parent that no longer waits for it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state in ("Z", "X")
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 def test_three_workers_crawl_each_due_source_once(server: Server, postgres_url: str, redis_url: str,
